@@ -1,0 +1,169 @@
+"""The one shape every course widget has.
+
+Theory of operation
+-------------------
+A :class:`CourseWidget` owns a set of named controls, one ``Output`` area and
+one error label. Whenever a control changes, the output is cleared and the
+widget's ``draw`` function is called with every control's current value. What
+``draw`` returns is shown: a matplotlib Figure (shown with ``plt.show()``
+inside the callback, so the inline backend renders it into the Output and
+the figures never pile up), or any other displayable object.
+
+Bad input never reaches the learner as a traceback: a ``ValueError`` from the
+model is shown in the error label beside the controls (its message already
+names the parameter and the valid range), and the previous output is cleared.
+Any other exception is shown the same way, marked as a bug to report, so a
+lesson never stops mid-way.
+
+``update(**values)`` sets controls and redraws once, synchronously. The
+benchmarks use it with the Agg backend to measure the latency a learner feels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+from IPython.display import clear_output, display
+
+__all__ = ["CourseWidget"]
+
+
+def _in_ipython() -> bool:
+    # Outside a kernel (doctests, benchmarks) clear_output writes terminal
+    # escape codes to stdout instead of clearing anything.
+    from IPython import get_ipython
+
+    return get_ipython() is not None
+
+
+class CourseWidget(widgets.VBox):
+    """Controls, an error label and an output area that redraws on change.
+
+    Parameters
+    ----------
+    controls : Mapping[str, ipywidgets.ValueWidget]
+        The controls, by the keyword name ``draw`` receives.
+    draw : callable
+        ``draw(**values)`` returns a Figure, another displayable object, or None.
+    title : str, optional
+        Shown above the controls.
+    static_figure : str, optional
+        Name of the static fallback figure in ``figures/index.json``.
+
+    Examples
+    --------
+    >>> import ipywidgets as w
+    >>> drawn = []
+    >>> def draw(x):
+    ...     if x < 0:
+    ...         raise ValueError(f"x must be a number in [0, 10]; got {x}")
+    ...     drawn.append(x * x)
+    >>> demo = CourseWidget({"x": w.IntSlider(value=2, min=-1, max=10)}, draw)
+    >>> demo.update(x=-1)
+    >>> demo.error_text
+    'x must be a number in [0, 10]; got -1'
+    >>> demo.update(x=3)
+    >>> demo.error_text, drawn
+    ('', [4, 9])
+    """
+
+    def __init__(
+        self,
+        controls: Mapping[str, widgets.ValueWidget],
+        draw: Callable[..., Any],
+        *,
+        title: str | None = None,
+        static_figure: str | None = None,
+    ) -> None:
+        self.controls = dict(controls)
+        self.draw = draw
+        self.static_figure = static_figure
+        self.error = widgets.HTML(value="", layout=widgets.Layout(min_height="1.5em"))
+        self.error.add_class("tcpmodel-error")
+        self.output = widgets.Output(layout=widgets.Layout(min_height="2em"))
+        self.output.add_class("tcpmodel-output")
+        self.last_error: Exception | None = None
+        self.redraw_count = 0
+        header = [widgets.HTML(f"<b>{title}</b>")] if title else []
+        control_box = widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
+        control_box.add_class("tcpmodel-controls")
+        super().__init__(children=[*header, control_box, self.error, self.output])
+        self.add_class("tcpmodel-widget")
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        self.refresh()
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The current value of every control, by name."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    @property
+    def error_text(self) -> str:
+        """The message in the error label, as plain text ('' when there is none)."""
+        return "" if self.last_error is None else str(self.last_error)
+
+    def _on_change(self, _change: Mapping[str, Any]) -> None:
+        self.refresh()
+
+    def update(self, **values: Any) -> None:
+        """Set the named controls and redraw once.
+
+        Raises
+        ------
+        ValueError
+            If a name is not one of this widget's controls.
+        """
+        unknown = sorted(set(values) - set(self.controls))
+        if unknown:
+            raise ValueError(f"unknown control(s) {unknown}; this widget has {sorted(self.controls)}")
+        for control in self.controls.values():
+            control.unobserve(self._on_change, names="value")
+        try:
+            for name, value in values.items():
+                self.controls[name].value = value
+        finally:
+            for control in self.controls.values():
+                control.observe(self._on_change, names="value")
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Redraw the output from the controls' current values."""
+        self.redraw_count += 1
+        with self.output:
+            if _in_ipython():
+                clear_output(wait=True)
+            try:
+                shown = self.draw(**self.values)
+            except ValueError as exc:
+                self._show_error(exc, exc)
+                return
+            except Exception as exc:  # noqa: BLE001 - a lesson must not stop on a bug
+                self._show_error(exc, f"Unexpected error ({type(exc).__name__}: {exc}). Please report it.")
+                return
+            self.last_error = None
+            self.error.value = ""
+            self._show(shown)
+
+    def _show_error(self, exc: Exception, message: object) -> None:
+        self.last_error = exc
+        text = str(message).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        self.error.value = f'<span style="color:#B00020">⚠ {text}</span>'
+        plt.close("all")
+
+    @staticmethod
+    def _show(shown: Any) -> None:
+        if shown is None:
+            return
+        if isinstance(shown, plt.Figure):
+            if plt.get_backend().lower() == "agg":
+                # Agg's show() draws nothing; render so latency is measured honestly.
+                shown.canvas.draw()
+                plt.close(shown)
+            else:
+                plt.show()
+            return
+        display(shown)
