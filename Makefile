@@ -1,0 +1,75 @@
+# The TIME_WAIT course. `make lab` to learn, `make test` to check everything.
+# Every target runs in .venv, made from requirements.txt (exact pins).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+JUPYTER_PORT ?= 8888
+NB ?= notebooks/*.ipynb
+NBVAL_TIMEOUT ?= 300
+NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=$(NBVAL_TIMEOUT)
+
+.DEFAULT_GOAL := help
+.PHONY: help lab test test-unit test-structure test-notebooks test-student test-browser notebooks figures bench student site clean check-python
+
+help:
+	@echo "make lab        create .venv, install the pinned requirements, open the course in JupyterLab"
+	@echo "make test       run every test: unit/property, notebook structure, nbval (strict), student versions, browser"
+	@echo "make notebooks  re-execute notebooks in place (NB=notebooks/03_reliable_close.ipynb for one)"
+	@echo "make figures    redraw every figure in figures/ from tcpmodel"
+	@echo "make student    write student versions (solutions removed) to _build/student/"
+	@echo "make bench      run the benchmarks; writes .bench.json"
+	@echo "make site       build the static site into _build/site/"
+	@echo "make clean      remove .venv and build output"
+
+# Every target needs Python >= 3.10; say so plainly instead of failing later.
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' 2>/dev/null || { \
+	  echo "error: the course needs Python >= 3.10, but '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo missing)." >&2; \
+	  echo "       Install Python 3.10+ and run again, e.g. 'make test PYTHON=python3.11'." >&2; exit 1; }
+
+# Rebuilt when missing or older than the requirements.
+$(STAMP): requirements.txt pyproject.toml | check-python
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --port=$(JUPYTER_PORT) notebooks/00_start_here.ipynb
+
+test: test-unit test-structure test-notebooks test-student test-browser
+
+test-unit: $(STAMP)
+	$(PY) -m pytest -q tests --ignore=tests/test_notebook_structure.py --ignore=tests/browser --doctest-modules tcpmodel
+
+test-structure: $(STAMP)
+	$(PY) -m pytest -q tests/test_notebook_structure.py
+
+test-notebooks: $(STAMP)
+	$(PY) -m pytest -q $(NBVAL_FLAGS) notebooks/
+
+student: $(STAMP)
+	$(PY) tools/make_student.py notebooks _build/student
+
+test-student: student
+	$(PY) -m pytest -q $(NBVAL_FLAGS) _build/student/
+
+test-browser: $(STAMP)
+	@if [ -d tests/browser ]; then $(PY) -m pytest -q tests/browser; fi
+
+notebooks: $(STAMP)
+	$(PY) tools/execute_notebooks.py $(NB)
+
+figures: $(STAMP)
+	$(PY) -m tcpmodel.figures figures
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) _build .bench.json .pytest_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

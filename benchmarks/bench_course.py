@@ -1,0 +1,73 @@
+"""Course-wide benchmarks: import cost, and nbval time against the kernel-start floor."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from harness import ROOT, benchmark
+
+NBVAL = ["--nbval", "--nbval-current-env", "--nbval-sanitize-with", str(ROOT / "tests/nbval_sanitize.cfg"), "-p", "no:cacheprovider"]
+_course_seconds: dict[str, float] = {}
+
+
+@benchmark("import_tcpmodel", unit="s", target=0.15)
+def import_tcpmodel() -> float:
+    """Median seconds for `import tcpmodel` in a fresh interpreter (startup excluded)."""
+    code = "import time; t = time.perf_counter(); import tcpmodel; print(time.perf_counter() - t)"
+    runs = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout) for _ in range(7)]
+    return statistics.median(runs)
+
+
+def _nbval_seconds(paths: list[Path]) -> float:
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", *NBVAL, *map(str, paths)], cwd=ROOT, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        raise RuntimeError(f"nbval failed while benchmarking:\n{result.stdout[-2000:]}")
+    return elapsed
+
+
+def _course_notebooks() -> list[Path]:
+    return sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+@benchmark("course_execution_floor", unit="s", target=float("inf"))
+def course_execution_floor() -> float:
+    """nbval over as many one-cell notebooks as the course has: the kernel-start floor."""
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for i, _ in enumerate(_course_notebooks()):
+            nb = nbformat.v4.new_notebook()
+            cell = nbformat.v4.new_code_cell("1 + 1", execution_count=1)
+            cell.outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=1)]
+            nb.cells = [cell]
+            nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+            path = Path(tmp) / f"{i:02d}_floor.ipynb"
+            nbformat.write(nb, path)
+            paths.append(path)
+        _course_seconds["floor"] = _nbval_seconds(paths)
+    return _course_seconds["floor"]
+
+
+@benchmark("course_execution", unit="s", target=float("inf"))
+def course_execution() -> float:
+    """nbval over every course notebook; its target is 2x the floor measured in this run."""
+    seconds = _nbval_seconds(_course_notebooks())
+    _course_seconds["course"] = seconds
+    return seconds
+
+
+@benchmark("course_execution_ratio", unit="x floor", target=2.0)
+def course_execution_ratio() -> float:
+    """course_execution / course_execution_floor, both from this run."""
+    if "floor" not in _course_seconds:
+        course_execution_floor()
+    if "course" not in _course_seconds:
+        course_execution()
+    return _course_seconds["course"] / _course_seconds["floor"]

@@ -1,0 +1,174 @@
+"""Structure rules every course notebook must meet (issue 2, item 5).
+
+These run on the notebooks as stored, without a kernel: what a reader on
+GitHub or the static site sees.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NAMES = [p.name for p in NOTEBOOKS]
+
+#: The only cells allowed to skip nbval's output comparison, each with its reason.
+#: Keyed by (notebook stem, cell id). A reason is one of: a live kernel result,
+#: a timing, or a widget.
+UNSTABLE_CELLS: dict[tuple[str, str], str] = {
+}
+
+UNSTABLE_REASONS = ("live kernel result", "timing", "widget")
+IGNORE_MARKERS = ("nbval-ignore-output", "nbval-skip")
+COMMENT_MARKERS = ("# NBVAL_IGNORE_OUTPUT", "# NBVAL_SKIP")
+
+ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,}")
+ABSOLUTE_PATH = re.compile(r"(?<![\w.])(/(?:home|root|work|tmp|Users|usr|opt|srv|mnt|var)/[\w.\-/]+|[A-Z]:\\\\[\w.\\\-]+)")
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def code_cells(nb: dict) -> list[dict]:
+    return [c for c in nb["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+
+
+def markdown(nb: dict) -> list[str]:
+    return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown"]
+
+
+def output_texts(cell: dict) -> list[str]:
+    texts = []
+    for out in cell.get("outputs", []):
+        if "text" in out:
+            texts.append("".join(out["text"]))
+        for mime, value in out.get("data", {}).items():
+            if mime.startswith("text/") or mime.endswith("+json") and mime != "application/vnd.jupyter.widget-view+json":
+                texts.append(value if isinstance(value, str) else "".join(value) if isinstance(value, list) else json.dumps(value))
+    return texts
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "notebooks/ holds no NN_topic.ipynb"
+    assert NAMES[0] == "00_start_here.ipynb"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_stored_executed_top_to_bottom(path):
+    counts = [c.get("execution_count") for c in code_cells(load(path))]
+    assert counts == list(range(1, len(counts) + 1)), f"execution counts {counts}: run `make notebooks NB={path.relative_to(ROOT)}`"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_sections_in_order(path):
+    headings = [line.strip() for text in markdown(load(path)) for line in text.splitlines() if line.startswith("## ")]
+    wanted = ["learning objectives", "exercises", "summary"]
+    positions = []
+    for section in wanted:
+        found = [i for i, h in enumerate(headings) if h[3:].strip().lower().startswith(section)]
+        assert found, f"{path.name} has no '## {section.title()}' section; headings: {headings}"
+        positions.append(found[0])
+    assert positions == sorted(positions), f"{path.name}: sections must come in the order {wanted}; headings: {headings}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_title_then_time_and_prerequisites(path):
+    texts = markdown(load(path))
+    assert texts and texts[0].lstrip().startswith("# "), f"{path.name} must open with a '# ' title"
+    head = "\n".join(texts[:2]).lower()
+    assert "time" in head and "prerequisite" in head, f"{path.name}: time and prerequisites must follow the title"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_objectives_are_three_to_five(path):
+    texts = markdown(load(path))
+    block = next(t for t in texts if re.search(r"^## Learning objectives", t, re.M | re.I))
+    items = [line for line in block.split("## Learning objectives", 1)[-1].splitlines() if re.match(r"\s*(\d+\.|[-*])\s+", line)]
+    assert 3 <= len(items) <= 5, f"{path.name} has {len(items)} learning objectives; want 3 to 5"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_no_error_outputs_except_tagged(path):
+    for cell in code_cells(load(path)):
+        tags = cell.get("metadata", {}).get("tags", [])
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        assert not errors or "raises-exception" in tags, f"{path.name} cell {cell.get('id')} stores an error: {errors[0].get('ename')}"
+
+
+def _ignore_marked(cell: dict) -> bool:
+    tags = cell.get("metadata", {}).get("tags", [])
+    source = "".join(cell["source"])
+    return any(t in tags for t in IGNORE_MARKERS) or any(m in source for m in COMMENT_MARKERS)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_only_allow_listed_cells_skip_comparison(path):
+    for cell in code_cells(load(path)):
+        if _ignore_marked(cell):
+            key = (path.stem, cell.get("id"))
+            assert key in UNSTABLE_CELLS, f"{path.name} cell {cell.get('id')!r} skips nbval comparison but is not in UNSTABLE_CELLS"
+
+
+def test_allow_list_is_current_and_reasoned():
+    marked = {(p.stem, c.get("id")) for p in NOTEBOOKS for c in code_cells(load(p)) if _ignore_marked(c)}
+    stale = sorted(set(UNSTABLE_CELLS) - marked)
+    assert not stale, f"UNSTABLE_CELLS lists cells that are gone or no longer marked: {stale}"
+    for key, reason in UNSTABLE_CELLS.items():
+        assert reason.startswith(UNSTABLE_REASONS), f"{key}: reason {reason!r} must start with one of {UNSTABLE_REASONS}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_links_to_previous_and_next(path):
+    text = "\n".join(markdown(load(path)))
+    i = NAMES.index(path.name)
+    neighbours = ([NAMES[i - 1]] if i > 0 else []) + ([NAMES[i + 1]] if i + 1 < len(NAMES) else [])
+    for name in neighbours:
+        assert f"({name})" in text, f"{path.name} does not link to its neighbour {name}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_outputs_have_no_addresses_or_absolute_paths(path):
+    for cell in code_cells(load(path)):
+        for text in output_texts(cell):
+            assert not ADDRESS.search(text), f"{path.name} cell {cell.get('id')}: memory address in output: {ADDRESS.search(text).group()}"
+            found = ABSOLUTE_PATH.search(text)
+            assert not found, f"{path.name} cell {cell.get('id')}: absolute path in output: {found.group()}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_cells_have_ids(path):
+    ids = [c.get("id") for c in load(path)["cells"]]
+    assert all(ids) and len(set(ids)) == len(ids), f"{path.name}: every cell needs a unique id"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_figure_alt_text_matches_index(path):
+    index = json.loads((ROOT / "figures" / "index.json").read_text(encoding="utf-8"))
+    for text in markdown(load(path)):
+        for alt, target in re.findall(r"!\[([^\]]*)\]\(\.\./figures/([\w]+)\.svg\)", text):
+            assert target in index, f"{path.name} shows figures/{target}.svg, which `make figures` does not draw"
+            assert alt == index[target]["alt"], f"{path.name}: alt text of {target} differs from figures/index.json"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_widgets_have_a_static_figure_before_them(path):
+    nb = load(path)
+    shown_so_far = ""
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "markdown":
+            shown_so_far += "".join(cell["source"])
+        elif cell.get("id") and UNSTABLE_CELLS.get((path.stem, cell["id"]), "").startswith("widget"):
+            assert "../figures/" in shown_so_far, f"{path.name} widget cell {cell['id']} has no static figure before it"
+            shown_so_far = ""
+
+
+def test_course_map_lists_every_notebook():
+    start = load(ROOT / "notebooks" / "00_start_here.ipynb")
+    shown = "\n".join(t for c in code_cells(start) for t in output_texts(c)) + "\n".join(markdown(start))
+    linked = set(re.findall(r"\((\d\d_[\w]+\.ipynb)\)", shown)) - {"00_start_here.ipynb"}
+    assert linked == set(NAMES[1:]), f"00_start_here's map and notebooks/ disagree: only in map {sorted(linked - set(NAMES))}, missing from map {sorted(set(NAMES[1:]) - linked)}"
