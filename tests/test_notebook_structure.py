@@ -80,8 +80,10 @@ def test_sections_in_order(path):
 def test_title_then_time_and_prerequisites(path):
     texts = markdown(load(path))
     assert texts and texts[0].lstrip().startswith("# "), f"{path.name} must open with a '# ' title"
-    head = "\n".join(texts[:2]).lower()
-    assert "time" in head and "prerequisite" in head, f"{path.name}: time and prerequisites must follow the title"
+    head = "\n".join(texts[:2])
+    assert "**Time:**" in head and "**Prerequisites:**" in head, (
+        f"{path.name}: the title must be followed by a line '**Time:** NN min · **Prerequisites:** …' (the course map reads it)"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
