@@ -1,0 +1,155 @@
+"""The workaround scenarios of notebook 07: tw_recycle_nat and tw_reuse (issue 7).
+
+The kernel rules are restated here from the Linux source (not imported from
+the code under test) so that the simulator is checked against an independent
+oracle:
+
+* ``net/ipv4/tcp_metrics.c: tcp_peer_is_proven`` (Linux 3.6–4.11): drop a SYN
+  when ``now - tcpm_ts_stamp < TCP_PAWS_MSL (60)`` and
+  ``(s32)(tcpm_ts - tsval) > TCP_PAWS_WINDOW (1)``.
+* ``tcp_remember_stamp``: overwrite the per-host stamp when the new TSval is
+  not older, or when the saved one is older than 60 s.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tcpmodel.sim.recycle import peer_is_proven, remember_stamp, simulate_tw_recycle_nat
+
+KERNEL_PAWS_MSL = 60  # include/net/tcp.h: TCP_PAWS_MSL
+KERNEL_PAWS_WINDOW = 1  # include/net/tcp.h: TCP_PAWS_WINDOW
+
+
+def s32(x: int) -> int:
+    x %= 2**32
+    return x - 2**32 if x >= 2**31 else x
+
+
+def kernel_drops(now_s: int, tsval: int, stamp_s: int | None, stamp_ts: int | None) -> bool:
+    if stamp_s is None:
+        return False
+    return now_s - stamp_s < KERNEL_PAWS_MSL and s32(stamp_ts - tsval) > KERNEL_PAWS_WINDOW
+
+
+# --- tw_recycle_nat: the per-host PAWS check ---------------------------------------------
+
+
+def test_peer_is_proven_matches_the_kernel_condition_at_its_edges():
+    # 59 s old and 2 ticks behind: dropped; 60 s old: no longer checked.
+    assert not peer_is_proven(159, syn_tsval=1000, stamp_s=100, stamp_ts=1002)
+    assert peer_is_proven(160, syn_tsval=1000, stamp_s=100, stamp_ts=1002)
+    # exactly TCP_PAWS_WINDOW (1 tick) behind is tolerated, 2 is not
+    assert peer_is_proven(110, syn_tsval=1001, stamp_s=100, stamp_ts=1002)
+    assert not peer_is_proven(110, syn_tsval=1000, stamp_s=100, stamp_ts=1002)
+    # sequence-space wrap: a TSval just past 2**32 is *ahead* of one just below it
+    assert peer_is_proven(110, syn_tsval=5, stamp_s=100, stamp_ts=2**32 - 5)
+    assert not peer_is_proven(110, syn_tsval=2**32 - 5, stamp_s=100, stamp_ts=5)
+    assert peer_is_proven(110, syn_tsval=0, stamp_s=None, stamp_ts=None)
+
+
+@given(
+    now=st.integers(0, 10_000),
+    age=st.integers(0, 200),
+    stamp_ts=st.integers(0, 2**32 - 1),
+    tsval=st.integers(0, 2**32 - 1),
+)
+def test_peer_is_proven_is_the_kernel_check(now, age, stamp_ts, tsval):
+    stamp_s = now - age
+    assert peer_is_proven(now, tsval, stamp_s, stamp_ts) is (not kernel_drops(now, tsval, stamp_s, stamp_ts))
+
+
+def test_remember_stamp_only_moves_forward_until_it_ages():
+    assert remember_stamp(100, ts_recent=900, ts_recent_stamp=100, stamp_s=95, stamp_ts=500) == (100, 900)
+    assert remember_stamp(100, ts_recent=400, ts_recent_stamp=100, stamp_s=95, stamp_ts=500) == (95, 500)
+    assert remember_stamp(156, ts_recent=400, ts_recent_stamp=156, stamp_s=95, stamp_ts=500) == (156, 400)
+    assert remember_stamp(10, ts_recent=7, ts_recent_stamp=10, stamp_s=None, stamp_ts=None) == (10, 7)
+
+
+# --- tw_recycle_nat: the scenario ------------------------------------------------------
+
+
+def replay(result) -> None:
+    """Re-run the kernel's check over the logged SYNs and stamp changes, independently."""
+    stamps = list(result.stamp_log)
+    stamp_s = stamp_ts = None
+    si = 0
+    for t, _client, tsval, dropped in result.syn_log:
+        while si < len(stamps) and stamps[si][0] <= t:
+            stamp_s, stamp_ts = int(stamps[si][0]), stamps[si][1]
+            si += 1
+        assert dropped == kernel_drops(int(t), tsval, stamp_s, stamp_ts), (t, tsval, stamp_s, stamp_ts)
+
+
+@settings(max_examples=25)
+@given(clients=st.integers(1, 40), seed=st.integers(0, 2**32), offsets=st.sampled_from(["per_host", "per_connection"]))
+def test_every_drop_is_exactly_the_kernel_rule(clients, seed, offsets):
+    result = simulate_tw_recycle_nat(clients=clients, seed=seed, client_offsets=offsets, duration_s=1200)
+    replay(result)
+    assert 0.0 <= result.drop_fraction <= 1.0
+    assert result.connects <= result.syns_sent <= result.connects * (result.params["syn_retries"] + 1)
+    assert result.connects_failed + result.connects_delayed <= result.connects
+    assert result.clients_affected <= result.clients
+
+
+@settings(max_examples=20)
+@given(seed=st.integers(0, 2**32), interval=st.floats(5, 600), hold=st.floats(0, 120))
+def test_one_host_with_one_clock_is_never_dropped(seed, interval, hold):
+    # VJ's per-host cache is sound when an address is one host with a monotonic clock.
+    result = simulate_tw_recycle_nat(clients=1, seed=seed, mean_interval_s=interval, hold_s=hold, duration_s=1800)
+    assert result.syns_dropped == 0
+
+
+@settings(max_examples=15)
+@given(clients=st.integers(2, 60), seed=st.integers(0, 2**32))
+def test_without_recycle_or_without_server_time_wait_nothing_is_dropped(clients, seed):
+    assert simulate_tw_recycle_nat(clients=clients, seed=seed, tw_recycle=False).syns_dropped == 0
+    # Only a socket entering TIME_WAIT on the server saves a stamp (tcp_time_wait → tcp_remember_stamp).
+    assert simulate_tw_recycle_nat(clients=clients, seed=seed, server_closes_first=False).syns_dropped == 0
+
+
+def test_many_hosts_behind_one_address_get_dropped():
+    result = simulate_tw_recycle_nat(clients=50, seed=7)
+    assert result.syns_dropped > 0
+    assert result.clients_affected > 1
+    # A dropped connect is retried; most get through late, some not at all.
+    assert result.connects_delayed > 0
+
+
+def test_randomised_offsets_break_recycle_even_for_one_host():
+    # Linux 4.10 clients (per-connection random TSval offsets): one host behind one address is enough.
+    result = simulate_tw_recycle_nat(clients=1, seed=3, client_offsets="per_connection", mean_interval_s=60)
+    assert result.syns_dropped > 0
+
+
+def test_same_seed_same_result_and_seed_matters():
+    a = simulate_tw_recycle_nat(clients=30, seed=11)
+    b = simulate_tw_recycle_nat(clients=30, seed=11)
+    c = simulate_tw_recycle_nat(clients=30, seed=12)
+    assert a.syn_log == b.syn_log and a.drop_fraction == b.drop_fraction
+    assert a.syn_log != c.syn_log
+
+
+def test_a_dropped_connect_gives_up_after_syn_retries():
+    result = simulate_tw_recycle_nat(clients=100, seed=5, syn_retries=0)
+    # With no retransmissions, every dropped SYN is a failed connect().
+    assert result.connects_failed == result.syns_dropped
+    assert result.syns_sent == result.connects
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"clients": 0}, "clients"),
+        ({"clients": 5, "seed": -1}, "seed"),
+        ({"clients": 5, "client_offsets": "random"}, "client_offsets"),
+        ({"clients": 5, "mean_interval_s": 0}, "mean_interval_s"),
+        ({"clients": 5, "ts_hz": 5000}, "ts_hz"),
+        ({"clients": 5, "tw_recycle": 1}, "tw_recycle"),
+    ],
+)
+def test_bad_parameters_name_themselves(kwargs, name):
+    with pytest.raises(ValueError, match=rf"^{name} must be"):
+        simulate_tw_recycle_nat(**kwargs)
