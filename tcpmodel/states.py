@@ -274,7 +274,10 @@ class Variant:
     reference : str
         Where to read it: an RFC section, or a Linux file and symbol.
     kernels : str or None
-        For Linux, the kernel versions the behaviour holds for.
+        For Linux, the kernel versions the behaviour holds for (checked in
+        the 6.18 source; older bounds from the commit that introduced it).
+    user_error : str or None
+        The error the application sees, where it differs.
     """
 
     state: State
@@ -285,6 +288,7 @@ class Variant:
     send: tuple[str, ...]
     reference: str
     kernels: str | None = None
+    user_error: str | None = None
 
 
 # ---------------------------------------------------------------------------
@@ -523,12 +527,12 @@ OPEN_DEPENDENT: Mapping[tuple[State, Event, str], Transition] = MappingProxyType
 VARIANTS: tuple[Variant, ...] = (
     Variant(S.TIME_WAIT, E.RCV_RST, "RFC 1337",
             "Ignore a RST in TIME-WAIT (remedy for TIME-WAIT assassination hazards); stay until 2MSL expires.",
-            S.TIME_WAIT, (), "RFC 1337 §3 (fix 'Ignore RST segments in TIME-WAIT state')"),
+            S.TIME_WAIT, (), "RFC 1337 §3, fix (F1) 'Ignore RST segments in TIME-WAIT state'"),
     Variant(S.TIME_WAIT, E.RCV_RST, "Linux",
             "An in-window RST with SEG.SEQ == RCV.NXT kills the timewait socket at once (assassination), "
             "unless net.ipv4.tcp_rfc1337=1, which ignores it and keeps TIME-WAIT; the default is 0.",
             S.CLOSED, (), "net/ipv4/tcp_minisocks.c: tcp_timewait_state_process (sysctl_tcp_rfc1337); "
-            "Documentation/networking/ip-sysctl.rst: tcp_rfc1337", kernels="2.4 – 6.x (current)"),
+            "Documentation/networking/ip-sysctl.rst: tcp_rfc1337", kernels="2.6 – 6.18"),
     Variant(S.TIME_WAIT, E.RCV_SYN, "RFC 1122",
             "MAY accept a new SYN in TIME-WAIT to reopen the connection directly if the new ISN is larger than any "
             "sequence number of the old incarnation, returning to TIME-WAIT if the SYN turns out to be an old duplicate.",
@@ -542,31 +546,35 @@ VARIANTS: tuple[Variant, ...] = (
             "timewait socket is removed and the SYN goes to a listening socket, which answers SYN+ACK "
             "(new incarnation, ISN = old SND.NXT + 65537). Other SYNs get an ACK and the timer is not restarted.",
             S.SYN_RECEIVED, ("SYN+ACK",), "net/ipv4/tcp_minisocks.c: tcp_timewait_state_process (TCP_TW_SYN); "
-            "net/ipv4/tcp_ipv4.c: tcp_v4_rcv (case TCP_TW_SYN)", kernels="2.6 – 6.x (current)"),
+            "net/ipv4/tcp_ipv4.c: tcp_v4_rcv (case TCP_TW_SYN)", kernels="2.6 – 6.18"),
     Variant(S.TIME_WAIT, E.RCV_ACK, "Linux",
             "An in-window bare ACK (SEG.SEQ == RCV.NXT) restarts the TIME-WAIT timer (TCP_TIMEWAIT_LEN) and "
             "is not answered.",
             S.TIME_WAIT, (), "net/ipv4/tcp_minisocks.c: tcp_timewait_state_process (inet_twsk_reschedule)",
-            kernels="4.x – 6.x (current)"),
+            kernels="2.6 – 6.18"),
     Variant(S.FIN_WAIT_2, E.TIMEOUT, "Linux",
             "An orphaned FIN-WAIT-2 socket (the application has closed it) is not kept forever: after "
             "net.ipv4.tcp_fin_timeout (default 60 s, TCP_FIN_TIMEOUT) it is deleted without a TIME-WAIT. "
             "RFC 9293 has no such timer.",
             S.CLOSED, (), "net/ipv4/tcp.c: __tcp_close (tcp_fin_time); include/net/tcp.h: TCP_FIN_TIMEOUT; "
-            "Documentation/networking/ip-sysctl.rst: tcp_fin_timeout", kernels="2.2 – 6.x (current)"),
+            "Documentation/networking/ip-sysctl.rst: tcp_fin_timeout", kernels="2.6 – 6.18"),
     Variant(S.SYN_SENT, E.RCV_RST, "Linux",
             "The application sees ECONNREFUSED (\"connection refused\"), where RFC 9293 signals \"connection reset\".",
             S.CLOSED, (), "net/ipv4/tcp_input.c: tcp_reset (case TCP_SYN_SENT: ECONNREFUSED)",
-            kernels="2.6 – 6.x (current)"),
+            kernels="2.0 – 6.18", user_error="connection refused"),
+    Variant(S.CLOSE_WAIT, E.RCV_RST, "Linux",
+            "The application sees EPIPE (\"broken pipe\"), where RFC 9293 signals \"connection reset\".",
+            S.CLOSED, (), "net/ipv4/tcp_input.c: tcp_reset (case TCP_CLOSE_WAIT: EPIPE)",
+            kernels="2.0 – 6.18", user_error="broken pipe"),
     Variant(S.SYN_RECEIVED, E.RCV_SYN, "Linux",
             "A passively opened connection is a request socket: a retransmission of the first SYN makes it "
             "retransmit the SYN+ACK; any other in-window SYN is answered with a RST and the request is dropped "
             "(the listener stays in LISTEN).",
             S.LISTEN, ("RST",), "net/ipv4/tcp_minisocks.c: tcp_check_req (embryonic_reset)",
-            kernels="2.6 – 6.x (current)"),
+            kernels="2.6 – 6.18"),
     Variant(S.CLOSE_WAIT, E.CLOSE, "RFC 793",
-            "RFC 793 §3.9 says CLOSE in CLOSE-WAIT enters CLOSING; RFC 1122 §4.2.2.20 corrects it to LAST-ACK, "
-            "as RFC 9293 has it.", S.CLOSING, ("FIN",), "RFC 793 §3.9 (CLOSE call); RFC 1122 §4.2.2.20 (e)"),
+            "RFC 793 §3.9 says CLOSE in CLOSE-WAIT enters CLOSING; RFC 1122 §4.2.2.20 (a) corrects it to LAST-ACK, "
+            "as RFC 9293 has it.", S.CLOSING, ("FIN",), "RFC 793 §3.9 (CLOSE Call, p. 61); RFC 1122 §4.2.2.20 (a)"),
     Variant(S.ESTABLISHED, E.RCV_SYN, "RFC 793",
             "Without RFC 5961, an in-window SYN in a synchronized state is an error: send a RST, signal "
             "\"connection reset\", enter CLOSED.", S.CLOSED, ("RST",),
@@ -575,8 +583,14 @@ VARIANTS: tuple[Variant, ...] = (
             "Simultaneous open: Linux accepts the peer's SYN+ACK in SYN-RECV when it acknowledges our SYN and "
             "repeats their SYN (seq + 1 == RCV.NXT), and enters ESTABLISHED, as RFC 9293 Figure 7 shows; other "
             "SYNs get a challenge ACK.", S.ESTABLISHED, (),
-            "net/ipv4/tcp_input.c: tcp_validate_incoming (TCP_SYN_RECV simultaneous-open exception)",
-            kernels="4.x – 6.x (current)"),
+            "net/ipv4/tcp_input.c: tcp_validate_incoming; commit 23e89e8ee7be "
+            "'tcp: Don't drop SYN+ACK for simultaneous connect().'",
+            kernels="6.11 – 6.18 (and the 6.6.y stable backport)"),
+    Variant(S.SYN_RECEIVED, E.RCV_SYN_ACK, "Linux",
+            "Before commit 23e89e8ee7be, the SYN+ACK of a simultaneous open was dropped with a challenge ACK "
+            "(RFC 5961 §4); the connection reached ESTABLISHED on the peer's ACK instead.", S.SYN_RECEIVED, ("ACK",),
+            "net/ipv4/tcp_input.c: tcp_validate_incoming; commit 0c24604b68fc 'tcp: implement RFC 5961 4.2'",
+            kernels="3.6 – 6.10"),
 )
 
 
