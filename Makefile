@@ -58,8 +58,18 @@ student: $(STAMP)
 test-student: student
 	$(PY) -m pytest -q $(NBVAL_FLAGS) _build/student/
 
-test-browser: $(STAMP)
+# The site's build and browser-test packages (requirements-site.txt, which
+# includes requirements.txt) are kept out of Binder's environment.
+SITE_STAMP := $(VENV)/.site-installed
+$(SITE_STAMP): requirements-site.txt $(STAMP)
+	$(PY) -m pip install --quiet -r requirements-site.txt
+	@touch $(SITE_STAMP)
+
+test-browser: $(SITE_STAMP)
 	@if [ -d tests/browser ]; then $(PY) -m pytest -q tests/browser; fi
+
+site: $(SITE_STAMP)
+	$(PY) tools/build_site.py
 
 notebooks: $(STAMP)
 	$(PY) tools/execute_notebooks.py $(NB)

@@ -1,0 +1,116 @@
+"""Sphinx extension for the course site.
+
+Theory of operation
+-------------------
+* **Launch bar.** On ``html-page-context`` every page gets three URLs that
+  ``_templates/page.html`` shows above the text: "Launch on Binder" (the
+  README's Binder pattern, opening that very notebook in JupyterLab), the
+  notebook's source on GitHub, and a local download of the notebook as stored
+  (``tools/build_site.py`` copies it next to the page). The landing page
+  launches ``00_start_here.ipynb`` and links to its own source,
+  ``site/index.md``.
+* **Maths without a CDN.** Maths (``$...$`` in the notebooks) is converted to
+  MathML at build time with ``latex2mathml``. Every current browser renders
+  MathML Core natively and screen readers read it, so the site needs no
+  MathJax and fetches nothing at view time. A formula that cannot be
+  converted is shown as its LaTeX source in ``<code>`` and reported as a
+  build warning, never dropped.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+#: Pages whose source is not a notebook: docname → path in the repository.
+NON_NOTEBOOK_SOURCES = {"index": "site/index.md"}
+START_NOTEBOOK = "notebooks/00_start_here.ipynb"
+
+
+def latex_to_mathml(latex: str, *, display: bool) -> str | None:
+    """Return MathML for ``latex``, or None if it cannot be converted."""
+    from latex2mathml.converter import convert
+
+    try:
+        return convert(latex.strip(), display="block" if display else "inline")
+    except Exception:  # noqa: BLE001 - any parser failure falls back to source
+        return None
+
+
+def _fallback(self: Any, node: nodes.Element, latex: str, display: bool) -> None:
+    logger.warning("maths not converted to MathML, shown as LaTeX: %s", latex, location=node)
+    tag = "pre" if display else "code"
+    self.body.append(f'<{tag} class="math-source">{html.escape(latex)}</{tag}>')
+
+
+def visit_math_html(self: Any, node: nodes.Element) -> None:
+    latex = node.astext()
+    mathml = latex_to_mathml(latex, display=False)
+    if mathml is None:
+        _fallback(self, node, latex, display=False)
+    else:
+        self.body.append(f'<span class="math">{mathml}</span>')
+    raise nodes.SkipNode
+
+
+def visit_math_block_html(self: Any, node: nodes.Element) -> None:
+    latex = node.astext()
+    if node.get("label"):
+        self.body.append(f'<span id="{html.escape(node["ids"][0])}"></span>' if node.get("ids") else "")
+    self.body.append('<div class="math-block">')
+    mathml = latex_to_mathml(latex, display=True)
+    if mathml is None:
+        _fallback(self, node, latex, display=True)
+    else:
+        self.body.append(mathml)
+    if node.get("number"):
+        self.body.append(f'<span class="eqno">({node["number"]})</span>')
+    self.body.append("</div>")
+    raise nodes.SkipNode
+
+
+def page_links(app: Sphinx, pagename: str) -> dict[str, str]:
+    """The launch-bar URLs for one page (empty for generated pages)."""
+    cfg = app.config
+    blob = f"{cfg.course_repository.rstrip('/')}/blob/{cfg.course_branch}"
+    if pagename in NON_NOTEBOOK_SOURCES:
+        return {
+            "course_binder_url": cfg.course_binder.format(path=START_NOTEBOOK),
+            "course_binder_label": "Launch the course on Binder",
+            "course_source_url": f"{blob}/{NON_NOTEBOOK_SOURCES[pagename]}",
+            "course_download_url": "",
+        }
+    if pagename.startswith("notebooks/") and app.env.doc2path(pagename).suffix == ".ipynb":
+        repo_path = f"{pagename}.ipynb"
+        return {
+            "course_binder_url": cfg.course_binder.format(path=repo_path),
+            "course_binder_label": "Launch on Binder",
+            "course_source_url": f"{blob}/{repo_path}",
+            "course_download_url": f"{pagename.rsplit('/', 1)[-1]}.ipynb",
+        }
+    return {}
+
+
+def on_page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    if doctree is None:  # search, genindex: no launch bar
+        return
+    context.update(page_links(app, pagename))
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_config_value("course_repository", "", "html")
+    app.add_config_value("course_branch", "HEAD", "html")
+    app.add_config_value("course_binder", "", "html")
+    app.add_html_math_renderer(
+        "mathml",
+        inline_renderers=(visit_math_html, None),
+        block_renderers=(visit_math_block_html, None),
+    )
+    app.connect("html-page-context", on_page_context)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,429 @@
+"""Build the course's static site from the notebooks as stored (`make site`).
+
+Nothing is executed: the site shows exactly the outputs that nbval checked.
+
+Theory of operation
+-------------------
+1. **Stage** (``_build/site-src/``). The landing page ``site/index.md`` is
+   filled in (course map from :func:`tcpmodel.course.course_map_markdown`,
+   the table of contents, the citation from ``CITATION.cff``), the figures
+   are copied, and each ``notebooks/NN_*.ipynb`` is copied with these
+   changes, made to the copy only:
+
+   * widget outputs (``application/vnd.jupyter.widget-view+json``) are
+     dropped, and the static figure that the notebook shows just before the
+     widget cell (``![alt](../figures/NAME.svg)``) becomes a figure with the
+     caption from ``figures/index.json`` and a note that the live version
+     runs on Binder or locally. A static page cannot run a widget, so it
+     shows no "Loading widget..." placeholder;
+   * the notebook's saved widget state is dropped, so myst-nb never loads
+     the ipywidgets embedder from a CDN;
+   * plot outputs get alt text: the cell's own ``mystnb.image.alt`` if set,
+     else the index entry of the registered figure the cell draws, else a
+     description naming the section it belongs to;
+   * solution cells are folded (``hide-input``) so a reader can try first;
+   * relative links to repository files outside the site (``../tcpmodel/...``)
+     point at the file on GitHub; links to notebooks that do not exist yet
+     become plain text, so the site has no dead links.
+2. **Build** with Sphinx, myst-nb and Furo (``site/conf.py``).
+3. **Finish**: copy each notebook as stored next to its page (the "Download
+   notebook" link), then check that no page loads anything from another host
+   (scripts, styles, fonts, images, frames): the site must work offline.
+
+Usage: python tools/build_site.py [--out _build/site] [--notebooks notebooks]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import re
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE = ROOT / "site"
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+IMAGE_MIMES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
+REPO_BLOB = "https://github.com/time-wait-course/tcp-time-wait/blob/HEAD"
+BINDER = "https://mybinder.org/v2/gh/time-wait-course/tcp-time-wait/HEAD?urlpath=lab/tree/{path}"
+FIGURE_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(\.\./figures/(?P<name>[A-Za-z0-9_\-]+)\.svg\)")
+MD_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]+)\]\((?P<target>[^)\s]+)\)")
+FENCE = re.compile(r"(^```.*?^```[ \t]*$|^~~~.*?^~~~[ \t]*$)", re.M | re.S)
+
+
+@dataclass
+class StageReport:
+    """What staging changed, for the build log (and the tests)."""
+
+    widgets: list[str] = field(default_factory=list)
+    widgets_without_figure: list[str] = field(default_factory=list)
+    fallback_alt: list[str] = field(default_factory=list)
+    dropped_links: list[str] = field(default_factory=list)
+
+
+# -- Notebook transformation --------------------------------------------------
+
+
+def _source(cell: dict) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else src
+
+
+def _outside_fences(text: str, fn) -> str:
+    """Apply ``fn`` to the parts of Markdown ``text`` outside code fences."""
+    parts = FENCE.split(text)
+    return "".join(part if i % 2 else fn(part) for i, part in enumerate(parts))
+
+
+def figure_markup(name: str, alt: str, caption: str, binder_url: str) -> str:
+    """MyST markup for a widget's static figure, with the 'live version' caption."""
+    live = (
+        f"*Static figure of an interactive demo.* The live version runs on "
+        f"[Binder]({binder_url}) or locally (`make lab`)."
+    )
+    text = f"{caption.strip()} {live}" if caption.strip() else live
+    options = json.dumps(alt)  # JSON is YAML: safe quoting for any alt text
+    return (
+        f"\n```{{figure}} ../figures/{name}.svg\n---\nalt: {options}\nfigclass: course-widget-fallback\n"
+        f"name: fig-{name.replace('_', '-')}\n---\n{text}\n```\n"
+    )
+
+
+def rewrite_links(text: str, *, notebook_names: set[str], where: str, report: StageReport) -> str:
+    """Point repository-relative links at GitHub; unlink notebooks that do not exist."""
+
+    def replace(match: re.Match) -> str:
+        link_text, target = match.group("text"), match.group("target")
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:", target) or target.startswith(("#", "<", "/")):
+            return match.group(0)
+        path, _, anchor = target.partition("#")
+        if path.endswith(".ipynb") and "/" not in path:
+            if path in notebook_names:
+                return match.group(0)
+            report.dropped_links.append(f"{where}: {target}")
+            return link_text
+        if path.startswith("../figures/") or not path:
+            return match.group(0)
+        parts: list[str] = ["notebooks"]
+        for piece in path.split("/"):
+            if piece == "..":
+                if not parts:
+                    return match.group(0)
+                parts.pop()
+            elif piece not in ("", "."):
+                parts.append(piece)
+        url = f"{REPO_BLOB}/{'/'.join(parts)}" + (f"#{anchor}" if anchor else "")
+        return f"[{link_text}]({url})"
+
+    return _outside_fences(text, lambda part: MD_LINK.sub(replace, part))
+
+
+def _heading_before(cells: list[dict], index: int) -> str:
+    for cell in reversed(cells[:index]):
+        if cell["cell_type"] == "markdown":
+            headings = re.findall(r"^#{1,6}\s+(.+)$", _source(cell), re.M)
+            if headings:
+                return headings[-1].strip()
+    return ""
+
+
+def transform_notebook(
+    nb: dict,
+    *,
+    filename: str,
+    figures: dict[str, dict[str, str]],
+    draw_names: dict[str, str] | None = None,
+    notebook_names: set[str] | None = None,
+    report: StageReport | None = None,
+) -> dict:
+    """Return a copy of notebook ``nb`` made ready for the static site.
+
+    Parameters
+    ----------
+    nb : dict
+        The notebook as stored (nbformat 4 JSON).
+    filename : str
+        Its file name, e.g. ``"03_reliable_close.ipynb"``.
+    figures : dict
+        ``figures/index.json``: name → {file, alt, caption}.
+    draw_names : dict, optional
+        Name of a registered figure's drawing function → figure name, to give
+        plot outputs the figure's alt text.
+    notebook_names : set of str, optional
+        The notebooks that exist (links to others become plain text).
+    report : StageReport, optional
+        Collects what was changed.
+
+    Examples
+    --------
+    >>> nb = {"metadata": {"widgets": {}}, "nbformat": 4, "nbformat_minor": 5, "cells": [
+    ...     {"cell_type": "markdown", "id": "d", "metadata": {}, "source": "![A plot](../figures/f.svg)"},
+    ...     {"cell_type": "code", "id": "w", "metadata": {}, "source": "demo()", "execution_count": 1,
+    ...      "outputs": [{"output_type": "display_data", "metadata": {},
+    ...                   "data": {"application/vnd.jupyter.widget-view+json": {}, "text/plain": "VBox()"}}]}]}
+    >>> out = transform_notebook(nb, filename="01_x.ipynb", figures={"f": {"alt": "A plot", "caption": "C."}})
+    >>> out["cells"][1]["outputs"], "widgets" in out["metadata"]
+    ([], False)
+    >>> "runs on [Binder]" in out["cells"][0]["source"]
+    True
+    """
+    report = report if report is not None else StageReport()
+    draw_names = draw_names or {}
+    notebook_names = notebook_names if notebook_names is not None else {filename}
+    binder_url = BINDER.format(path=f"notebooks/{filename}")
+    out = copy.deepcopy(nb)
+    out.get("metadata", {}).pop("widgets", None)
+    cells = out["cells"]
+    for i, cell in enumerate(cells):
+        where = f"{filename}#{cell.get('id', i)}"
+        if cell["cell_type"] == "markdown":
+            cell["source"] = rewrite_links(_source(cell), notebook_names=notebook_names, where=where, report=report)
+            continue
+        if cell["cell_type"] != "code":
+            continue
+        tags = cell.setdefault("metadata", {}).setdefault("tags", [])
+        if "solution" in tags and "hide-input" not in tags:
+            tags.append("hide-input")
+        outputs = cell.get("outputs", [])
+        kept = [o for o in outputs if WIDGET_MIME not in o.get("data", {})]
+        if len(kept) != len(outputs):
+            cell["outputs"] = kept
+            report.widgets.append(where)
+            if not _caption_widget_figure(cells, i, figures, binder_url):
+                report.widgets_without_figure.append(where)
+                note = {
+                    "cell_type": "markdown",
+                    "id": f"{cell.get('id', i)}-site-note",
+                    "metadata": {},
+                    "source": f"*An interactive demo runs here on [Binder]({binder_url}) or locally (`make lab`).*",
+                }
+                cells.insert(i + 1, note)
+        if any(mime in o.get("data", {}) for o in kept for mime in IMAGE_MIMES):
+            _give_alt(cell, cells, i, figures, draw_names, where, report)
+    return out
+
+
+def _caption_widget_figure(cells: list[dict], index: int, figures: dict, binder_url: str) -> bool:
+    """Caption the static figure shown just before the widget cell at ``index``."""
+    for cell in reversed(cells[:index]):
+        if cell["cell_type"] == "code":
+            return False  # the figure must come after the previous code cell
+        if cell["cell_type"] != "markdown":
+            continue
+        text = _source(cell)
+        matches = list(FIGURE_IMAGE.finditer(text))
+        if not matches:
+            continue
+        m = matches[-1]
+        entry = figures.get(m.group("name"), {})
+        alt = entry.get("alt") or m.group("alt")
+        cell["source"] = text[: m.start()] + figure_markup(m.group("name"), alt, entry.get("caption", ""), binder_url) + text[m.end() :]
+        return True
+    return False
+
+
+def _give_alt(cell: dict, cells: list[dict], index: int, figures: dict, draw_names: dict, where: str, report: StageReport) -> None:
+    options = cell["metadata"].setdefault("mystnb", {}).setdefault("image", {})
+    if options.get("alt"):
+        return
+    source = _source(cell)
+    for func, name in sorted(draw_names.items()):
+        if re.search(rf"\b{re.escape(func)}\s*\(", source) and name in figures:
+            options["alt"] = figures[name]["alt"]
+            return
+    heading = _heading_before(cells, index)
+    options["alt"] = (
+        f"Plot drawn by the code above, in section “{heading}”; the text around it says what it shows."
+        if heading
+        else "Plot drawn by the code above; the text around it says what it shows."
+    )
+    report.fallback_alt.append(where)
+
+
+# -- Landing page -------------------------------------------------------------
+
+
+def _citation(root: Path) -> str:
+    import yaml
+
+    cff = yaml.safe_load((root / "CITATION.cff").read_text(encoding="utf-8"))
+    authors = " and ".join(a.get("name") or f"{a.get('family-names', '')}, {a.get('given-names', '')}" for a in cff["authors"])
+    year = str(cff.get("date-released", ""))[:4]
+    plain = f"{authors} ({year}). *{cff['title']}* (version {cff['version']}). {cff.get('url', REPO_BLOB.rsplit('/blob', 1)[0])}"
+    bibtex = (
+        "```bibtex\n@software{time_wait_course,\n"
+        f"  author  = {{{{{authors}}}}},\n  title   = {{{cff['title']}}},\n"
+        f"  version = {{{cff['version']}}},\n  year    = {{{year}}},\n"
+        f"  url     = {{{cff.get('url', REPO_BLOB.rsplit('/blob', 1)[0])}}}\n}}\n```"
+    )
+    return f"{plain}\n\n{bibtex}"
+
+
+def _total_minutes(times: list[str]) -> int | None:
+    total = 0
+    for t in times:
+        m = re.fullmatch(r"~?\s*(\d+)\s*min(?:utes)?", t.strip())
+        if not m:
+            return None
+        total += int(m.group(1))
+    return total
+
+
+def landing_page(notebooks: list[Path], root: Path = ROOT) -> str:
+    """The landing page's MyST source: ``site/index.md`` with the course filled in."""
+    from tcpmodel.course import course_map_markdown, read_notebook_info
+
+    folder = notebooks[0].parent if notebooks else root / "notebooks"
+    course_map = course_map_markdown(folder) if any(not p.name.startswith("00_") for p in notebooks) else ""
+    course_map = re.sub(r"\]\((\d\d_[^)]+\.ipynb)\)", r"](notebooks/\1)", course_map)
+    infos = [read_notebook_info(p) for p in notebooks]
+    start = next((i for i in infos if i.filename.startswith("00_")), None)
+    start_line = f"Begin with [{start.title}](notebooks/{start.filename}) ({start.time})." if start else ""
+    total = _total_minutes([i.time for i in infos])
+    total_line = f"In all, about {total // 60} h {total % 60:02d} min of reading, running and exercises." if total else ""
+    toc = "\n".join(f"notebooks/{p.stem}" for p in notebooks)
+    text = (SITE / "index.md").read_text(encoding="utf-8")
+    replacements = {
+        "@@START@@": start_line,
+        "@@COURSE_MAP@@": course_map or "*The notebooks are being written.*",
+        "@@TOTAL_TIME@@": total_line,
+        "@@CITATION@@": _citation(root),
+        "@@BINDER_START@@": BINDER.format(path="notebooks/00_start_here.ipynb"),
+        "@@TOCTREE@@": toc,
+    }
+    for key, value in replacements.items():
+        text = text.replace(key, value)
+    return text
+
+
+# -- Offline check ------------------------------------------------------------
+
+
+class _AssetParser(HTMLParser):
+    """Collect every URL a browser would fetch by itself (not hyperlinks)."""
+
+    FETCHING = {"script": "src", "img": "src", "iframe": "src", "source": "src", "audio": "src", "video": "src", "embed": "src", "object": "data"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "link" and a.get("href") and (a.get("rel") or "").lower() not in ("canonical", "alternate", "author", "license", "help"):
+            self.urls.append(a["href"] or "")
+        elif tag in self.FETCHING and a.get(self.FETCHING[tag]):
+            self.urls.append(a[self.FETCHING[tag]] or "")
+        if tag == "img" and a.get("srcset"):
+            self.urls.extend(s.strip().split(" ")[0] for s in (a["srcset"] or "").split(","))
+
+
+REMOTE = re.compile(r"^(https?:)?//", re.I)
+CSS_URL = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])((?:https?:)?//[^'")\s]+)""", re.I)
+
+
+def remote_assets(site: Path) -> list[str]:
+    """Every asset in ``site`` that a browser would fetch from another host."""
+    found = []
+    for page in sorted(site.rglob("*.html")):
+        parser = _AssetParser()
+        parser.feed(page.read_text(encoding="utf-8"))
+        found += [f"{page.relative_to(site)}: {u}" for u in parser.urls if REMOTE.match(u)]
+    for sheet in sorted(site.rglob("*.css")):
+        found += [f"{sheet.relative_to(site)}: {u}" for u in CSS_URL.findall(sheet.read_text(encoding="utf-8"))]
+    for script in sorted(site.rglob("*.js")):
+        text = script.read_text(encoding="utf-8", errors="replace")
+        found += [f"{script.relative_to(site)}: {u}" for u in re.findall(r"""(?:src|href)\s*=\s*['"]((?:https?:)?//[^'"]+)""", text)]
+    return found
+
+
+# -- Main ---------------------------------------------------------------------
+
+
+def course_notebook_paths(folder: Path) -> list[Path]:
+    return sorted(folder.glob("[0-9][0-9]_*.ipynb"))
+
+
+def _draw_names() -> dict[str, str]:
+    try:
+        from tcpmodel.figures import registered_figures
+    except ImportError:
+        return {}
+    return {spec.draw.__name__: name for name, spec in registered_figures().items()}
+
+
+def stage(notebooks_dir: Path, figures_dir: Path, stage_dir: Path) -> tuple[list[Path], StageReport]:
+    if stage_dir.exists():
+        shutil.rmtree(stage_dir)
+    (stage_dir / "notebooks").mkdir(parents=True)
+    shutil.copytree(figures_dir, stage_dir / "figures") if figures_dir.exists() else (stage_dir / "figures").mkdir()
+    index_file = figures_dir / "index.json"
+    figures = json.loads(index_file.read_text(encoding="utf-8")) if index_file.exists() else {}
+    notebooks = course_notebook_paths(notebooks_dir)
+    names = {p.name for p in notebooks}
+    draw_names = _draw_names()
+    report = StageReport()
+    for path in notebooks:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        staged = transform_notebook(nb, filename=path.name, figures=figures, draw_names=draw_names, notebook_names=names, report=report)
+        (stage_dir / "notebooks" / path.name).write_text(json.dumps(staged, indent=1, ensure_ascii=False), encoding="utf-8")
+    (stage_dir / "index.md").write_text(landing_page(notebooks), encoding="utf-8")
+    return notebooks, report
+
+
+def build(notebooks_dir: Path, figures_dir: Path, out: Path, stage_dir: Path, quiet: bool = True) -> dict:
+    """Stage, build with Sphinx, finish. Returns a summary (pages, seconds, bytes)."""
+    from sphinx.cmd.build import build_main
+
+    start = time.perf_counter()
+    notebooks, report = stage(notebooks_dir, figures_dir, stage_dir)
+    if out.exists():
+        shutil.rmtree(out)
+    args = ["-b", "html", "-c", str(SITE), "-d", str(stage_dir / ".doctrees"), "-n"]
+    args += ["-q"] if quiet else []
+    status = build_main([*args, str(stage_dir), str(out)])
+    if status:
+        raise SystemExit(f"sphinx-build failed with status {status}")
+    for path in notebooks:  # the "Download notebook" link: the notebook as stored
+        shutil.copy2(path, out / "notebooks" / path.name)
+    (out / ".nojekyll").touch()
+    remote = remote_assets(out)
+    if remote:
+        raise SystemExit("the site must work offline, but these assets come from another host:\n  " + "\n  ".join(remote))
+    seconds = time.perf_counter() - start
+    pages = sorted(p for p in out.rglob("*.html"))
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    return {"pages": len(pages), "notebooks": len(notebooks), "seconds": seconds, "bytes": size, "report": report}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--notebooks", type=Path, default=ROOT / "notebooks")
+    parser.add_argument("--figures", type=Path, default=ROOT / "figures")
+    parser.add_argument("--out", type=Path, default=ROOT / "_build" / "site")
+    parser.add_argument("--stage", type=Path, default=ROOT / "_build" / "site-src")
+    parser.add_argument("--verbose", action="store_true", help="show Sphinx's progress")
+    args = parser.parse_args(argv)
+    summary = build(args.notebooks.resolve(), args.figures.resolve(), args.out.resolve(), args.stage.resolve(), quiet=not args.verbose)
+    report: StageReport = summary["report"]
+    for where in report.widgets_without_figure:
+        print(f"warning: widget in {where} has no static figure just before it", file=sys.stderr)
+    for where in report.fallback_alt:
+        print(f"note: plot output in {where} has generic alt text (set cell metadata mystnb.image.alt)", file=sys.stderr)
+    for where in report.dropped_links:
+        print(f"note: link {where} points to a notebook that does not exist yet; shown as text", file=sys.stderr)
+    print(
+        f"site: {summary['pages']} pages ({summary['notebooks']} notebooks, {len(report.widgets)} widgets as static figures), "
+        f"{summary['bytes'] / 1e6:.1f} MB, built in {summary['seconds']:.1f} s -> {args.out}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
