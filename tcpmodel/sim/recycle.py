@@ -66,6 +66,7 @@ import math
 from dataclasses import dataclass, field
 
 from tcpmodel._validate import require_bool, require_choice, require_int, require_number
+from tcpmodel.linux import TCP_PAWS_MSL_S
 
 __all__ = ["PARAMETERS", "RecycleNatResult", "simulate_tw_recycle_nat", "peer_is_proven", "remember_stamp"]
 
@@ -82,7 +83,7 @@ def _s32(x: int) -> int:
 #: Every input of the model, with its default and where the default comes from.
 PARAMETERS: dict[str, dict] = {
     "paws_msl_s": {
-        "value": 60,
+        "value": int(TCP_PAWS_MSL_S),
         "unit": "s",
         "source": "include/net/tcp.h: TCP_PAWS_MSL (60), used by tcp_peer_is_proven and tcp_remember_stamp (Linux 3.6–4.11)",
     },

@@ -1,0 +1,252 @@
+"""Sequence space: modular arithmetic, ISNs, the acceptability test, timestamps and PAWS.
+
+Theory of operation
+-------------------
+TCP sequence numbers live in a circle of 2**32 values (RFC 9293 §3.4), so
+"before" and "after" are decided by the sign of the 32-bit difference, as
+Linux's ``before()``/``after()`` in ``include/net/tcp.h`` do.
+
+* :class:`IsnGenerator` chooses initial sequence numbers. The ``"rfc6528"``
+  policy is RFC 6528 §3: ``ISN = M + F(localip, localport, remoteip,
+  remoteport, secretkey)`` where ``M`` is a clock ticking every 4 µs and
+  ``F`` a keyed hash. For one 4-tuple ``F`` is constant, so a later
+  incarnation of the same 4-tuple starts higher in sequence space by
+  ``(t2 - t1) / 4 µs``: the clock-driven ISN of RFC 793 that the RFC 1122
+  §4.2.2.13 "Berkeley rule" relies on. ``"fixed"`` gives every incarnation
+  the same ISN (the textbook case of a fast connection whose sequence
+  numbers outran the ISN clock, RFC 1337 §1), ``"random"`` draws a seeded
+  random ISN per incarnation.
+* :func:`acceptable` is the segment acceptability test of RFC 9293 §3.10.7.4
+  (Table 6).
+* :class:`TimestampClock` and :func:`paws_reject` implement the timestamp
+  option and PAWS of RFC 7323 §5.3 (test R1, without the 24-day idle rule).
+
+Examples
+--------
+>>> acceptable(seg_seq=301, seg_len=100, rcv_nxt=101, rcv_wnd=65535)
+True
+>>> acceptable(seg_seq=301, seg_len=100, rcv_nxt=401, rcv_wnd=65535)
+False
+>>> seq_lt(2**32 - 1, 0)   # 0 comes just after 2**32 - 1 on the circle
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass
+
+from tcpmodel._validate import require_choice, require_int, require_number
+
+__all__ = [
+    "MOD",
+    "seq_add",
+    "seq_diff",
+    "seq_lt",
+    "seq_le",
+    "acceptable",
+    "IsnGenerator",
+    "ISN_POLICIES",
+    "ISN_CLOCK_TICK",
+    "TimestampClock",
+    "paws_reject",
+]
+
+#: Size of the sequence space (RFC 9293 §3.4: numbers are taken modulo 2**32).
+MOD = 2**32
+_HALF = 2**31
+#: RFC 6528 §3: "M is the 4 microsecond timer".
+ISN_CLOCK_TICK = 4e-6
+#: Policies :class:`IsnGenerator` knows.
+ISN_POLICIES = ("rfc6528", "fixed", "random")
+
+
+def seq_add(a: int, n: int) -> int:
+    """``a + n`` in sequence space.
+
+    Examples
+    --------
+    >>> seq_add(2**32 - 1, 2)
+    1
+    """
+    return (a + n) % MOD
+
+
+def seq_diff(a: int, b: int) -> int:
+    """Signed distance ``a - b`` on the sequence circle, in ``[-2**31, 2**31)``.
+
+    Examples
+    --------
+    >>> seq_diff(5, 2**32 - 5)
+    10
+    """
+    d = (a - b) % MOD
+    return d - MOD if d >= _HALF else d
+
+
+def seq_lt(a: int, b: int) -> bool:
+    """True if ``a`` comes before ``b`` (Linux ``before(a, b)``).
+
+    Examples
+    --------
+    >>> seq_lt(100, 101), seq_lt(101, 100)
+    (True, False)
+    """
+    return seq_diff(a, b) < 0
+
+
+def seq_le(a: int, b: int) -> bool:
+    """True if ``a`` is ``b`` or comes before it.
+
+    Examples
+    --------
+    >>> seq_le(7, 7)
+    True
+    """
+    return seq_diff(a, b) <= 0
+
+
+def _in_window(x: int, low: int, size: int) -> bool:
+    """``low <= x < low + size`` in sequence space."""
+    return 0 <= (x - low) % MOD < size
+
+
+def acceptable(seg_seq: int, seg_len: int, rcv_nxt: int, rcv_wnd: int) -> bool:
+    """The segment acceptability test of RFC 9293 §3.10.7.4, Table 6.
+
+    ``seg_len`` counts the payload octets plus one for SYN and one for FIN.
+
+    ========  ========  ===========================================================
+    SEG.LEN   RCV.WND   acceptable when
+    ========  ========  ===========================================================
+    0         0         SEG.SEQ = RCV.NXT
+    0         >0        RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND
+    >0        0         never
+    >0        >0        the first or the last octet lies in [RCV.NXT, RCV.NXT+RCV.WND)
+    ========  ========  ===========================================================
+
+    Parameters
+    ----------
+    seg_seq, seg_len : int
+        The arriving segment's sequence number and length.
+    rcv_nxt, rcv_wnd : int
+        The receiver's next expected sequence number and its window.
+
+    Examples
+    --------
+    >>> acceptable(100, 0, 100, 0), acceptable(101, 0, 100, 0)
+    (True, False)
+    >>> acceptable(50, 100, 100, 1000)   # the last octet 149 is in the window
+    True
+    >>> acceptable(100, 1, 100, 0)
+    False
+    """
+    if seg_len < 0 or rcv_wnd < 0:
+        raise ValueError(f"seg_len and rcv_wnd must be integers in [0, inf); got {seg_len}, {rcv_wnd}")
+    if seg_len == 0:
+        if rcv_wnd == 0:
+            return seg_seq % MOD == rcv_nxt % MOD
+        return _in_window(seg_seq, rcv_nxt, rcv_wnd)
+    if rcv_wnd == 0:
+        return False
+    return _in_window(seg_seq, rcv_nxt, rcv_wnd) or _in_window(seq_add(seg_seq, seg_len - 1), rcv_nxt, rcv_wnd)
+
+
+@dataclass(frozen=True)
+class IsnGenerator:
+    """Initial sequence numbers, RFC 6528 style, reproducible from a seed.
+
+    Parameters
+    ----------
+    policy : {"rfc6528", "fixed", "random"}
+        ``"rfc6528"``: a 4 µs clock plus a keyed hash of the 4-tuple
+        (RFC 6528 §3). ``"fixed"``: always ``fixed``. ``"random"``: a
+        seeded random number per call.
+    seed : int
+        Seeds the secret key (``"rfc6528"``) or the random draws.
+    fixed : int
+        The ISN of the ``"fixed"`` policy.
+
+    Examples
+    --------
+    >>> gen = IsnGenerator("rfc6528", seed=1)
+    >>> tup = ("10.0.0.1", 40000, "10.0.0.2", 80)
+    >>> later, first = gen.isn(1.0, tup), gen.isn(0.0, tup)
+    >>> seq_diff(later, first)   # one second of a 4 µs clock
+    250000
+    >>> IsnGenerator("fixed", fixed=100).isn(7.0, tup)
+    100
+    """
+
+    policy: str = "rfc6528"
+    seed: int = 0
+    fixed: int = 100
+
+    def __post_init__(self) -> None:
+        require_choice("isn", self.policy, ISN_POLICIES)
+        require_int("seed", self.seed, low=0, high=2**63 - 1)
+        require_int("isn_fixed", self.fixed, low=0, high=MOD - 1)
+
+    def offset(self, four_tuple: tuple) -> int:
+        """F(4-tuple, secret): a keyed hash, constant for one 4-tuple (RFC 6528 §3)."""
+        key = self.seed.to_bytes(8, "big")
+        digest = hashlib.blake2b(repr(tuple(four_tuple)).encode(), key=key, digest_size=4).digest()
+        return int.from_bytes(digest, "big")
+
+    def isn(self, t: float, four_tuple: tuple, draw: int = 0) -> int:
+        """The ISN for a connection opened at time ``t`` (seconds) on ``four_tuple``.
+
+        ``draw`` distinguishes successive draws of the ``"random"`` policy.
+        """
+        require_number("t", t, low=0)
+        if self.policy == "fixed":
+            return self.fixed
+        if self.policy == "random":
+            return random.Random(f"{self.seed}/{four_tuple}/{draw}").randrange(MOD)
+        clock = int(round(t / ISN_CLOCK_TICK))
+        return (clock + self.offset(four_tuple)) % MOD
+
+
+@dataclass(frozen=True)
+class TimestampClock:
+    """A TCP timestamp clock (RFC 7323 §5.4): ``TSval = offset + t·hz`` modulo 2**32.
+
+    Linux ticks at 1 kHz (``tcp_time_stamp_ms``, since Linux 4.13) and adds a
+    per-connection offset derived from the addresses (``secure_tcp_ts_off``);
+    ``hz`` and ``offset`` model both.
+
+    Examples
+    --------
+    >>> TimestampClock(offset=1000, hz=1000).tsval(2.5)
+    3500
+    """
+
+    offset: int = 0
+    hz: float = 1000.0
+
+    def __post_init__(self) -> None:
+        require_int("ts_offset", self.offset, low=0, high=MOD - 1)
+        require_number("ts_hz", self.hz, low=1, high=1e9)
+
+    def tsval(self, t: float) -> int:
+        """The timestamp value sent at time ``t``."""
+        return (self.offset + int(t * self.hz)) % MOD
+
+
+def paws_reject(tsval: int | None, ts_recent: int | None, *, rst: bool = False) -> bool:
+    """RFC 7323 §5.3 R1: reject a segment whose TSval is older than TS.Recent.
+
+    A RST is never rejected by PAWS (RFC 7323 §5.3 R1: "...and the RST bit is
+    not set"). Without a timestamp on either side there is nothing to test.
+
+    Examples
+    --------
+    >>> paws_reject(tsval=900, ts_recent=1000)
+    True
+    >>> paws_reject(tsval=1000, ts_recent=1000), paws_reject(900, 1000, rst=True)
+    (False, False)
+    """
+    if rst or tsval is None or ts_recent is None:
+        return False
+    return seq_lt(tsval, ts_recent)
