@@ -90,6 +90,7 @@ SYSTEMS: dict[str, SystemEntry] = {
             "'an engineering choice, and may be changed if experience indicates it is desirable to do so'",
             "time_wait_s": "RFC 793 §3.5 and §3.9 (TIME-WAIT state waits 2 MSL)",
             "ephemeral_range": "RFC 793 specifies no ephemeral port range",
+            "knobs": "RFC 793 §3.3 calls the MSL an engineering choice but defines no setting",
         },
         notes="The original specification; obsoleted by RFC 9293 (2022), which keeps the 2-minute MSL (§3.4.2).",
     ),
@@ -104,6 +105,7 @@ SYSTEMS: dict[str, SystemEntry] = {
             "time_wait_s": "RFC 1122 §4.2.2.13: an active close MUST linger in TIME-WAIT for 2xMSL; "
             "it MAY accept a new SYN to reopen the connection directly from TIME-WAIT",
             "ephemeral_range": "RFC 1122 specifies no ephemeral port range",
+            "knobs": "RFC 1122 defines no setting for MSL or TIME-WAIT",
         },
     ),
     "rfc9293": SystemEntry(
@@ -116,6 +118,7 @@ SYSTEMS: dict[str, SystemEntry] = {
             "msl_s": "RFC 9293 §3.4.2: MSL 'arbitrarily defined to be 2 minutes'",
             "time_wait_s": "RFC 9293 §3.6 (Closing a Connection): TIME-WAIT lasts 2 MSL",
             "ephemeral_range": "RFC 9293 specifies none; RFC 6335 §6 names 49152-65535 the dynamic range",
+            "knobs": "RFC 9293 defines no setting for MSL or TIME-WAIT",
         },
         notes="The current TCP specification.",
     ),

@@ -1,0 +1,183 @@
+"""``python -m tcpmodel``: TIME_WAIT arithmetic for 3 a.m.
+
+Commands
+--------
+``rate``        sustainable new connections per second, and when that holds
+``exhaust``     seconds until connect() fails at a given rate
+``population``  sockets in TIME_WAIT at a given rate, and their memory
+``systems``     MSL, TIME_WAIT and ephemeral ports of each system, with sources
+
+Bad input prints one line, ``tcpmodel: error: …``, to stderr and exits with
+status 2 (argparse's convention); there is never a traceback.
+
+Examples
+--------
+>>> main(["rate", "--port-range", "32768", "60999", "--time-wait", "60"])
+470.5 connections/s
+  holds when:
+  - the local side closes first, so its 4-tuples sit in TIME_WAIT for 60 s
+  - 28,232 ephemeral ports from one source IP to 1 (destination IP, destination port)
+  - connect() picks the port (no bind() before connect(), or IP_BIND_ADDRESS_NO_PORT), so a port in TIME_WAIT to one destination is still free for another (4-tuple uniqueness)
+  - no tcp_tw_reuse (pass a LinuxConfig to include it)
+  - connections close evenly over time; the server side does not close first
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from collections.abc import Sequence
+
+__all__ = ["main", "build_parser"]
+
+PROG = "tcpmodel"
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line and never exit from inside parsing."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _UsageError(message)
+
+
+def _port_range_help() -> str:
+    return "ephemeral port range, both ends included (Linux default: 32768 60999)"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (one subcommand per model)."""
+    parser = _Parser(
+        prog=PROG,
+        description="TIME_WAIT arithmetic: connection rate, exhaustion, population and memory, systems table.",
+        epilog="Models and sources: tcpmodel.models; course notebooks 05 and 06.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    rate = sub.add_parser("rate", help="sustainable new connections per second when this host closes first",
+                          description="Sustainable new connections per second when this host closes first: "
+                          "ports x destinations / TIME_WAIT.")
+    _add_ports(rate)
+    rate.add_argument("--time-wait", type=float, default=60.0, metavar="S",
+                      help="TIME_WAIT in seconds (Linux: 60, TCP_TIMEWAIT_LEN; default 60)")
+    rate.add_argument("--destinations", type=int, default=1, metavar="N",
+                      help="distinct (source IP, destination IP, destination port) combinations (default 1)")
+    rate.add_argument("--tw-reuse", type=int, choices=(0, 1, 2), default=None,
+                      help="Linux net.ipv4.tcp_tw_reuse (0 off, 1 on, 2 loopback only); omit to ignore reuse")
+    rate.add_argument("--tw-reuse-delay", type=int, default=1000, metavar="MS",
+                      help="Linux net.ipv4.tcp_tw_reuse_delay in ms (default 1000)")
+    rate.add_argument("--loopback", action="store_true", help="the connections use a loopback address")
+    rate.add_argument("--no-timestamps", action="store_true", help="TCP timestamps are off (tcp_tw_reuse then cannot apply)")
+
+    exhaust = sub.add_parser("exhaust", help="seconds until connect() fails at a given rate",
+                             description="Seconds from a cold start until connect() finds no free 4-tuple "
+                             "(EADDRNOTAVAIL) at a given rate of new connections.")
+    exhaust.add_argument("--rate", type=float, required=True, metavar="R", help="new connections per second")
+    _add_ports(exhaust)
+    exhaust.add_argument("--time-wait", type=float, default=60.0, metavar="S", help="TIME_WAIT in seconds (default 60)")
+    exhaust.add_argument("--destinations", type=int, default=1, metavar="N",
+                         help="distinct (source IP, destination IP, destination port) combinations (default 1)")
+
+    population = sub.add_parser("population", help="sockets in TIME_WAIT at a given rate, and their memory",
+                                description="Steady-state TIME_WAIT sockets (Little's law N = rate x TIME_WAIT), "
+                                "capped by tcp_max_tw_buckets, and the kernel memory they hold.")
+    population.add_argument("--rate", type=float, required=True, metavar="R",
+                            help="connections this host closes first, per second")
+    population.add_argument("--time-wait", type=float, default=60.0, metavar="S", help="TIME_WAIT in seconds (default 60)")
+    population.add_argument("--max-tw-buckets", type=int, default=None, metavar="N",
+                            help="Linux net.ipv4.tcp_max_tw_buckets (default: no cap)")
+    population.add_argument("--per-socket-bytes", type=int, default=None, metavar="B",
+                            help="bytes per TIME_WAIT socket (default: tw_sock_TCP slab object, 256 on Linux 6.18 x86_64)")
+
+    sub.add_parser("systems", help="MSL, TIME_WAIT and ephemeral ports of each system, with sources",
+                   description="MSL, TIME_WAIT and ephemeral port range of each system, with sources.")
+    return parser
+
+
+def _add_ports(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--port-range", type=int, nargs=2, default=(32768, 60999), metavar=("LOW", "HIGH"),
+                        help=_port_range_help())
+
+
+def _fmt_seconds(seconds: float) -> str:
+    if math.isinf(seconds):
+        return "never (the rate is sustainable)"
+    return f"{seconds:,.1f} s"
+
+
+def _fmt_bytes(n: float) -> str:
+    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= size:
+            return f"{n / size:,.1f} {unit}"
+    return f"{n:,.0f} B"
+
+
+def _run(args: argparse.Namespace) -> None:
+    from tcpmodel import models
+
+    if args.command == "rate":
+        ports = models.ephemeral_port_count(*args.port_range)
+        config = None
+        if args.tw_reuse is not None:
+            config = models.LinuxConfig(ip_local_port_range=tuple(args.port_range), tcp_tw_reuse=args.tw_reuse,
+                                        tcp_tw_reuse_delay=args.tw_reuse_delay,
+                                        tcp_timestamps=0 if args.no_timestamps else 1)
+        kwargs = {"loopback": args.loopback, "peer_timestamps": not args.no_timestamps}
+        rate = models.max_connection_rate(ports, args.time_wait, args.destinations, config, **kwargs)
+        print(f"{rate:,.1f} connections/s")
+        print("  holds when:")
+        for line in models.rate_conditions(ports, args.time_wait, args.destinations, config, **kwargs):
+            print(f"  - {line}")
+    elif args.command == "exhaust":
+        ports = models.ephemeral_port_count(*args.port_range)
+        seconds = models.time_to_exhaustion(args.rate, ports, args.time_wait, args.destinations)
+        limit = models.max_connection_rate(ports, args.time_wait, args.destinations)
+        print(f"time to exhaustion: {_fmt_seconds(seconds)}")
+        noun = "destination" if args.destinations == 1 else "destinations"
+        print(f"  sustainable rate: {limit:,.1f} connections/s ({ports:,} ports x {args.destinations:,} "
+              f"{noun} / {args.time_wait:g} s)")
+        if not math.isinf(seconds):
+            print(f"  then connect() fails with EADDRNOTAVAIL for {args.rate - limit:,.1f} connections/s "
+                  "beyond the sustainable rate")
+    elif args.command == "population":
+        count = models.time_wait_population(args.rate, args.time_wait, args.max_tw_buckets)
+        per = models.TW_SOCK_BYTES if args.per_socket_bytes is None else args.per_socket_bytes
+        memory = models.time_wait_memory_bytes(count, per)
+        print(f"{count:,.0f} sockets in TIME_WAIT")
+        print(f"  memory: {_fmt_bytes(memory)} at {per} bytes per socket"
+              + (" (tw_sock_TCP slab, Linux 6.18 x86_64; varies by kernel)" if args.per_socket_bytes is None else ""))
+        uncapped = args.rate * args.time_wait
+        if args.max_tw_buckets is not None and uncapped > args.max_tw_buckets:
+            print(f"  capped by tcp_max_tw_buckets={args.max_tw_buckets:,}: {uncapped - args.max_tw_buckets:,.0f} "
+                  "connections skip TIME_WAIT (TCPTimeWaitOverflow)")
+    elif args.command == "systems":
+        rows = models.systems_table()
+        print(f"{'system':10} {'MSL s':>6} {'TIME_WAIT s':>11} {'ephemeral':>12}  disputed  source of TIME_WAIT")
+        for r in rows:
+            print(f"{r['key']:10} {r['msl_s']:>6g} {r['time_wait_s']:>11g} {r['ephemeral_range']:>12}  "
+                  f"{'yes' if r['disputed'] else 'no':8}  {r['source']}")
+        print("Disputed or changed values and all sources: tcpmodel.models.SYSTEMS[key].disputed / .sources")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit status (0 ok, 2 bad input)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return 0
+        _run(args)
+    except (_UsageError, ValueError) as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
