@@ -38,8 +38,11 @@ $(STAMP): requirements.txt pyproject.toml | check-python
 
 venv: $(STAMP)
 
+# Jupyter refuses to run as root without --allow-root (containers often are root).
+ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
+
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --port=$(JUPYTER_PORT) notebooks/00_start_here.ipynb
+	$(VENV)/bin/jupyter lab --port=$(JUPYTER_PORT) $(ROOT_FLAG) notebooks/00_start_here.ipynb
 
 test: test-unit test-structure test-notebooks test-student test-browser
 
