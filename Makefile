@@ -11,7 +11,7 @@ NBVAL_TIMEOUT ?= 300
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=$(NBVAL_TIMEOUT)
 
 .DEFAULT_GOAL := help
-.PHONY: help lab test test-unit test-structure test-notebooks test-student test-browser notebooks figures bench student site clean check-python
+.PHONY: help lab test test-unit test-structure test-notebooks test-student test-browser notebooks figures bench student site clean
 
 help:
 	@echo "make lab        create .venv, install the pinned requirements, open the course in JupyterLab"
@@ -23,14 +23,15 @@ help:
 	@echo "make site       build the static site into _build/site/"
 	@echo "make clean      remove .venv and build output"
 
-# Every target needs Python >= 3.10; say so plainly instead of failing later.
-check-python:
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' 2>/dev/null || { \
-	  echo "error: the course needs Python >= 3.10, but '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo missing)." >&2; \
-	  echo "       Install Python 3.10+ and run again, e.g. 'make test PYTHON=python3.11'." >&2; exit 1; }
+# Every target needs Python >= 3.10: check once, when make reads this file,
+# so that each target fails with the same plain message instead of later.
+PYTHON_OK := $(shell $(PYTHON) -c 'import sys; print(int(sys.version_info >= (3, 10)))' 2>/dev/null)
+ifneq ($(PYTHON_OK),1)
+$(error the course needs Python >= 3.10, but '$(PYTHON)' is $(or $(shell $(PYTHON) --version 2>&1),missing). Install Python 3.10+ and run again, e.g. 'make test PYTHON=python3.11')
+endif
 
 # Rebuilt when missing or older than the requirements.
-$(STAMP): requirements.txt pyproject.toml | check-python
+$(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
