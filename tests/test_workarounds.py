@@ -153,3 +153,96 @@ def test_a_dropped_connect_gives_up_after_syn_retries():
 def test_bad_parameters_name_themselves(kwargs, name):
     with pytest.raises(ValueError, match=rf"^{name} must be"):
         simulate_tw_recycle_nat(**kwargs)
+
+
+# --- tw_reuse: an early takeover of a TIME_WAIT 4-tuple meets an old duplicate ------------
+
+from tcpmodel.sim import simulate  # noqa: E402
+from tcpmodel.states import State  # noqa: E402
+
+
+def old_copy_of(trace):
+    """The held first copy of incarnation 1's old-2 (the old duplicate)."""
+    copies = [s for s in trace.segments if s.payload == "old-2" and s.incarnation == 1]
+    return max(copies, key=lambda s: s.t_arrived or 0.0)
+
+
+def second_incarnation_start(trace):
+    return trace.entered("A", State.SYN_SENT)[1]
+
+
+def test_with_timestamps_paws_rejects_the_old_duplicate():
+    trace = simulate("tw_reuse", timestamps=True)
+    dup = old_copy_of(trace)
+    assert dup.t_arrived > second_incarnation_start(trace)  # it reached the new incarnation…
+    assert "PAWS" in dup.outcome  # …and RFC 7323 §5.3 threw it away
+    assert not trace.corrupted
+    assert trace.delivered["B"][-2:] == ["new-1", "new-2"]
+
+
+def test_without_timestamps_the_old_duplicate_corrupts_the_new_incarnation():
+    trace = simulate("tw_reuse", timestamps=False)
+    assert trace.corrupted
+    assert "new-2" not in trace.delivered["B"]  # the old bytes took its place in the stream
+
+
+@pytest.mark.parametrize(("reuse", "loopback", "early"), [(0, False, False), (0, True, False), (1, False, True), (1, True, True), (2, False, False), (2, True, True)])
+def test_tcp_tw_reuse_values_decide_when_the_tuple_is_taken(reuse, loopback, early):
+    # ip-sysctl.rst: 0 disable, 1 global enable, 2 loopback only; delay in ms (default 1000).
+    msl = 30.0
+    trace = simulate("tw_reuse", timestamps=True, tcp_tw_reuse=reuse, loopback=loopback, tcp_tw_reuse_delay=2500, msl=msl)
+    waited = second_incarnation_start(trace) - trace.entered("A", State.TIME_WAIT)[0]
+    if early:
+        assert waited == pytest.approx(2.5)
+    else:
+        assert waited == pytest.approx(2 * msl)
+        assert not trace.corrupted  # a full TIME_WAIT protects even without PAWS…
+        assert not simulate("tw_reuse", timestamps=False, tcp_tw_reuse=reuse, loopback=loopback, msl=msl).corrupted
+
+
+@settings(max_examples=30)
+@given(
+    msl=st.floats(5.0, 60.0),
+    frac=st.floats(0.0, 1.0),
+    reuse_delay_ms=st.integers(1, 4000),
+    one_way=st.floats(0.001, 0.2),
+    seed=st.integers(0, 2**32),
+)
+def test_with_timestamps_no_old_duplicate_is_ever_accepted(msl, frac, reuse_delay_ms, one_way, seed):
+    trace = simulate("tw_reuse", timestamps=True, msl=msl, delay=frac * msl, tcp_tw_reuse_delay=reuse_delay_ms, one_way=one_way, seed=seed)
+    assert not trace.corrupted
+    assert all(d.from_incarnation == d.incarnation for d in trace.deliveries)
+
+
+@settings(max_examples=20)
+@given(msl=st.floats(10.0, 60.0), frac=st.floats(0.0, 1.0), seed=st.integers(0, 2**32))
+def test_without_timestamps_a_duplicate_landing_in_the_new_incarnation_corrupts(msl, frac, seed):
+    trace = simulate("tw_reuse", timestamps=False, msl=msl, delay=frac * msl, seed=seed)
+    dup = old_copy_of(trace)
+    established = trace.entered("A", State.ESTABLISHED)[1]
+    new2_sent = min(s.t_sent for s in trace.segments if s.payload == "new-2")
+    lands_in_open_window = dup.t_arrived is not None and established + 2 * one_way_default() < dup.t_arrived < new2_sent
+    if lands_in_open_window:
+        assert trace.corrupted
+    if dup.t_arrived is not None and dup.t_arrived < second_incarnation_start(trace):
+        assert not trace.corrupted
+
+
+def one_way_default() -> float:
+    from tcpmodel.sim import scenarios
+
+    return scenarios.DEFAULT_ONE_WAY
+
+
+@pytest.mark.parametrize(("kwargs", "name"), [({"tcp_tw_reuse": 3}, "tcp_tw_reuse"), ({"timestamps": "yes"}, "timestamps"), ({"tcp_tw_reuse_delay": 0}, "tcp_tw_reuse_delay"), ({"msl": 10.0, "delay": 11.0}, "delay")])
+def test_tw_reuse_bad_parameters_name_themselves(kwargs, name):
+    with pytest.raises(ValueError, match=rf"^{name}"):
+        simulate("tw_reuse", **kwargs)
+
+
+def test_recycle_scenario_is_registered_with_simulate():
+    result = simulate("tw_recycle_nat", clients=25, seed=4)
+    direct = simulate_tw_recycle_nat(clients=25, seed=4)
+    assert result.syn_log == direct.syn_log
+    with pytest.raises(ValueError, match="^clients must be"):
+        simulate("tw_recycle_nat", clients=0)

@@ -1,0 +1,246 @@
+"""The TIME_WAIT workarounds and myths of notebook 07, as data with sources.
+
+Theory of operation
+-------------------
+:data:`DECISION_TABLE` lists each workaround with whom it helps (the side
+that opens connections, ``"client"``, or the side that accepts them,
+``"server"``), the risk it takes, whether it needs root, and from which
+Linux version it applies; every row names its source. The Linux facts that
+:mod:`tcpmodel.linux` already holds (``tcp_tw_reuse`` values, their versions,
+``tcp_max_tw_buckets`` overflow) are quoted from
+:data:`tcpmodel.linux.LINUX_SOURCES`, not restated.
+
+:data:`MYTHS` lists the popular claims the course corrects, each with the
+correction and its source. Notebook 07 shows each one with a computation.
+
+Examples
+--------
+>>> [w.key for w in DECISION_TABLE if w.helps == "client"]
+['tcp_tw_reuse', 'port_range', 'more_tuples']
+>>> decision_row("tcp_tw_recycle").linux
+'2.4 to 4.11 (removed in 4.12)'
+>>> len(MYTHS)
+5
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tcpmodel._validate import require_choice
+from tcpmodel.linux import LINUX_SOURCES
+
+__all__ = ["Workaround", "DECISION_TABLE", "decision_row", "decision_table_rows", "Myth", "MYTHS", "myth"]
+
+HELPS = ("client", "server", "both", "neither")
+
+
+@dataclass(frozen=True)
+class Workaround:
+    """One row of the decision table."""
+
+    key: str
+    name: str
+    helps: str
+    risk: str
+    needs_root: bool
+    linux: str
+    source: str
+
+    def __post_init__(self) -> None:
+        require_choice("helps", self.helps, HELPS)
+
+
+DECISION_TABLE: tuple[Workaround, ...] = (
+    Workaround(
+        "so_reuseaddr",
+        "SO_REUSEADDR on the old and the new listener",
+        "server",
+        "none to TCP: TIME_WAIT sockets stay; a second listener on the port is still refused",
+        False,
+        "all",
+        "socket(7) SO_REUSEADDR; net/ipv4/inet_connection_sock.c: inet_bind_conflict (both sockets need sk_reuse)",
+    ),
+    Workaround(
+        "so_linger_zero",
+        "SO_LINGER {on, 0}: close with RST",
+        "both",
+        "unsent data is discarded, the peer sees ECONNRESET, and nothing guards the 4-tuple against old duplicates",
+        False,
+        "all",
+        "socket(7) SO_LINGER; net/ipv4/tcp.c: __tcp_close (zero linger time → tcp_disconnect sends RST)",
+    ),
+    Workaround(
+        "tcp_tw_reuse",
+        "net.ipv4.tcp_tw_reuse = 1",
+        "client",
+        "low with timestamps on both ends (PAWS rejects old duplicates, RFC 7323 §5); it does not apply without them",
+        True,
+        "2.4.19/2.6 (value 2, loopback only, and default 2: 4.18; tcp_tw_reuse_delay: 6.14)",
+        "tcp(7) tcp_tw_reuse; " + LINUX_SOURCES["tcp_tw_reuse"] + "; " + LINUX_SOURCES["reuse_conditions"],
+    ),
+    Workaround(
+        "tcp_tw_recycle",
+        "net.ipv4.tcp_tw_recycle = 1",
+        "server",
+        "silently drops SYNs from hosts behind one NAT address (per-host timestamp check); with Linux 4.10's random timestamp offsets, from any host",
+        True,
+        "2.4 to 4.11 (removed in 4.12)",
+        "tcp(7) tcp_tw_recycle ('Linux 2.4 to 4.11'); commit 4396e46187ca 'tcp: remove tcp_tw_recycle' (4.12); "
+        "net/ipv4/tcp_metrics.c: tcp_peer_is_proven (Linux 4.11)",
+    ),
+    Workaround(
+        "port_range",
+        "widen net.ipv4.ip_local_port_range",
+        "client",
+        "connect() can take a port a service wants to bind later (reserve it in ip_local_reserved_ports)",
+        True,
+        "all",
+        "Documentation/networking/ip-sysctl.rst: ip_local_port_range, ip_local_reserved_ports",
+    ),
+    Workaround(
+        "more_tuples",
+        "more destination addresses/ports or source addresses",
+        "client",
+        "none to TCP; more addresses to run (a port in TIME_WAIT to one destination is free for another)",
+        False,
+        "all",
+        "RFC 793 §2.7: a connection is fully specified by the pair of sockets at its ends; " + LINUX_SOURCES["connect_ports"],
+    ),
+    Workaround(
+        "pooling",
+        "connection pooling and keep-alive",
+        "both",
+        "a pooled connection can be closed by the peer or a middlebox while idle: detect it and retry idempotent requests",
+        False,
+        "all",
+        "RFC 9112 §9.3 (persistent connections) and §9.6 (tear-down)",
+    ),
+    Workaround(
+        "client_closes_first",
+        "let the client close first",
+        "server",
+        "needs the protocol's cooperation; the TIME_WAIT moves to the clients, spread over many hosts",
+        False,
+        "all",
+        "RFC 9293 §3.6: the side that closes first (sends the first FIN) enters TIME-WAIT",
+    ),
+    Workaround(
+        "max_tw_buckets",
+        "lower net.ipv4.tcp_max_tw_buckets",
+        "both",
+        "above the cap, closing sockets skip TIME_WAIT: they lose its protection (TCPTimeWaitOverflow)",
+        True,
+        "all",
+        LINUX_SOURCES["overflow"],
+    ),
+    Workaround(
+        "tcp_fin_timeout",
+        "lower net.ipv4.tcp_fin_timeout",
+        "neither",
+        "it shortens orphaned FIN_WAIT_2, not TIME_WAIT",
+        True,
+        "all",
+        LINUX_SOURCES["tcp_fin_timeout"] + "; include/net/tcp.h: TCP_TIMEWAIT_LEN",
+    ),
+)
+
+
+def decision_row(key: str) -> Workaround:
+    """The decision-table row with this ``key``.
+
+    Examples
+    --------
+    >>> decision_row("so_linger_zero").helps
+    'both'
+    """
+    keys = [w.key for w in DECISION_TABLE]
+    require_choice("key", key, keys)
+    return DECISION_TABLE[keys.index(key)]
+
+
+def decision_table_rows() -> list[dict[str, str]]:
+    """The decision table as printable rows (for a notebook table or the figure).
+
+    Examples
+    --------
+    >>> decision_table_rows()[0]["needs root"]
+    'no'
+    """
+    return [
+        {
+            "workaround": w.name,
+            "helps": w.helps,
+            "risk": w.risk,
+            "needs root": "yes" if w.needs_root else "no",
+            "Linux": w.linux,
+        }
+        for w in DECISION_TABLE
+    ]
+
+
+@dataclass(frozen=True)
+class Myth:
+    """A popular claim, what is true instead, and the source that decides it."""
+
+    key: str
+    claim: str
+    truth: str
+    source: str
+
+
+MYTHS: tuple[Myth, ...] = (
+    Myth(
+        "restart_networking",
+        "Restarting networking clears TIME_WAIT.",
+        "A TIME_WAIT socket lives in TCP's connection hash, with its own timer, not in an interface. It ends when its "
+        "60 s timer fires, when a new connection takes its 4-tuple over (tcp_tw_reuse, or a SYN that the RFC 1122 rule "
+        "accepts), when an RST kills it (unless tcp_rfc1337=1), or when its network namespace is destroyed.",
+        "net/ipv4/inet_timewait_sock.c: inet_twsk_hashdance, inet_twsk_schedule, inet_twsk_purge; "
+        "net/ipv4/tcp_minisocks.c: tcp_timewait_state_process",
+    ),
+    Myth(
+        "fin_timeout",
+        "tcp_fin_timeout shortens TIME_WAIT.",
+        "tcp_fin_timeout is how long an orphaned connection may stay in FIN_WAIT_2. TIME_WAIT lasts TCP_TIMEWAIT_LEN, "
+        "a compile-time constant of 60 s.",
+        LINUX_SOURCES["tcp_fin_timeout"] + "; " + LINUX_SOURCES["TCP_TIMEWAIT_LEN"]
+        + "; net/ipv4/tcp_minisocks.c: tcp_time_wait (timeo = TCP_TIMEWAIT_LEN in TIME_WAIT)",
+    ),
+    Myth(
+        "tw_reuse_server",
+        "tcp_tw_reuse helps a server's incoming connections.",
+        "tcp_tw_reuse is consulted only when this host calls connect() (tcp_twsk_unique). A SYN arriving at a server's "
+        "TIME_WAIT 4-tuple is judged by tcp_timewait_state_process (the RFC 1122 rule), whatever tcp_tw_reuse says.",
+        "net/ipv4/tcp_ipv4.c: tcp_twsk_unique (called from __inet_check_established in the connect() path); "
+        "net/ipv4/tcp_minisocks.c: tcp_timewait_state_process; Documentation/networking/ip-sysctl.rst: tcp_tw_reuse "
+        "('for new outgoing connections' wording varies by version)",
+    ),
+    Myth(
+        "msl_one_minute",
+        "The Linux MSL is hard-coded to 1 minute.",
+        "Linux has no MSL constant or setting. What is hard-coded is the TIME_WAIT length, TCP_TIMEWAIT_LEN = 60 s; "
+        "read as 2·MSL, that implies an MSL of 30 s, not 1 minute (RFC 793 assumed an MSL of 2 minutes).",
+        LINUX_SOURCES["TCP_TIMEWAIT_LEN"] + "; RFC 793 §3.3 (MSL = 2 minutes)",
+    ),
+    Myth(
+        "port_range_61000",
+        "The ephemeral port range ends at 61000.",
+        "Linux's default ip_local_port_range is 32768–60999, which gives connect() an even number of ports; articles "
+        "quoting 61000 describe older kernels.",
+        LINUX_SOURCES["ip_local_port_range"] + "; net/ipv4/af_inet.c: inet_init_net (range[1] = 60999)",
+    ),
+)
+
+
+def myth(key: str) -> Myth:
+    """The myth with this ``key``.
+
+    Examples
+    --------
+    >>> myth("fin_timeout").claim
+    'tcp_fin_timeout shortens TIME_WAIT.'
+    """
+    keys = [m.key for m in MYTHS]
+    require_choice("key", key, keys)
+    return MYTHS[keys.index(key)]
