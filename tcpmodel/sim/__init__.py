@@ -109,4 +109,6 @@ def simulate(scenario: str | Scenario, **params: Any) -> Trace:
         sc = build(scenario, **params)
     else:
         raise ValueError(f"scenario must be a scenario name or a Scenario; got {scenario!r}")
+    if hasattr(sc, "run"):  # a scenario with a model of its own (tw_recycle_nat, issue 7)
+        return sc.run()
     return Engine(sc).run()
