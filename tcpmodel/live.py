@@ -1,0 +1,971 @@
+"""Live labs: small, safe experiments on this machine's kernel, beside the model.
+
+This is the only module of :mod:`tcpmodel` that opens real sockets. Every
+experiment
+
+* uses loopback only (``127.0.0.1`` or ``::1``) and ports the kernel picks;
+* has its own time limit (default 2 s) and never waits out a 60 s timer: it
+  reads the timer from ``/proc/net/tcp`` instead;
+* closes every socket in ``finally``, even when it fails;
+* needs no root and changes no sysctl;
+* returns a :class:`Result`: the ``outcome`` it observed, the ``prediction``
+  of :mod:`tcpmodel.socket_rules` for this kernel's settings (read from
+  ``/proc/sys/net/ipv4`` through ``LinuxConfig.from_proc()``), the raw
+  ``observed`` values and an ``explanation`` with its source.
+
+Where :func:`available` is ``False`` (not Linux, a browser kernel, sockets or
+``/proc`` not allowed) the notebooks show :func:`stored_run` instead, a run
+recorded on a real Linux machine and labelled with its kernel and date.
+
+psutil is imported only by :func:`socket_table` when ``with_pid=True``.
+
+Examples
+--------
+>>> ok, reason = available()
+>>> isinstance(ok, bool) and isinstance(reason, str)
+True
+>>> run = stored_run()
+>>> run["kernel"].startswith("6.")
+True
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import errno as _errno
+import json
+import os
+import platform
+import socket
+import struct
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from typing import Any
+
+from tcpmodel import socket_rules as rules
+from tcpmodel._validate import require_bool, require_choice, require_int, require_number
+
+__all__ = [
+    "available",
+    "SocketRow",
+    "socket_table",
+    "count_states",
+    "format_table",
+    "ss_text",
+    "kernel_settings",
+    "Result",
+    "who_waits",
+    "server_restart",
+    "abortive_close",
+    "rebind_client_port",
+    "time_wait_remaining",
+    "reuse_time_wait_port",
+    "run_all",
+    "compare",
+    "record_run",
+    "stored_run",
+    "stored_results",
+]
+
+#: include/net/tcp_states.h: the numbers /proc/net/tcp prints in its "st" column.
+TCP_STATES = {
+    1: "ESTABLISHED", 2: "SYN_SENT", 3: "SYN_RECV", 4: "FIN_WAIT1", 5: "FIN_WAIT2",
+    6: "TIME_WAIT", 7: "CLOSE", 8: "CLOSE_WAIT", 9: "LAST_ACK", 10: "LISTEN",
+    11: "CLOSING", 12: "NEW_SYN_RECV",
+}
+#: Documentation/networking/proc_net_tcp.rst: the "tr" (timer) column.
+TIMERS = {0: None, 1: "retransmit", 2: "keepalive", 3: "timewait", 4: "zero-window-probe"}
+
+_LOOPBACK = {"ipv4": "127.0.0.1", "ipv6": "::1"}
+_FAMILY = {"ipv4": socket.AF_INET, "ipv6": socket.AF_INET6}
+_PROC_FILES = {"ipv4": "/proc/net/tcp", "ipv6": "/proc/net/tcp6"}
+#: include/uapi/linux/in.h: IP_LOCAL_PORT_RANGE (a per-socket ephemeral range).
+_IP_LOCAL_PORT_RANGE = 51
+DEFAULT_TIME_LIMIT_S = 2.0
+
+
+# --------------------------------------------------------------------------
+# Can we run here?
+# --------------------------------------------------------------------------
+
+
+def available() -> tuple[bool, str]:
+    """Whether the live labs can run here, and why not if they cannot.
+
+    Returns
+    -------
+    (bool, str)
+        ``(True, "…")`` on a Linux kernel that lets this process open
+        loopback TCP sockets and read ``/proc/net/tcp``; otherwise ``False``
+        and a reason a student can act on.
+
+    Examples
+    --------
+    >>> ok, reason = available()
+    >>> reason != ""
+    True
+    """
+    if sys.platform == "emscripten" or "pyodide" in sys.modules:
+        return False, "this notebook runs inside your web browser (Pyodide), which cannot open real TCP sockets; the stored run below was recorded on Linux."
+    if not sys.platform.startswith("linux"):
+        return False, f"the live labs read Linux's /proc/net/tcp and test Linux's rules, and this machine runs {platform.system() or sys.platform}; the stored run below was recorded on Linux."
+    try:
+        with open(_PROC_FILES["ipv4"], encoding="ascii") as f:
+            f.readline()
+    except OSError as exc:
+        return False, f"this environment does not let Python read /proc/net/tcp ({_errno.errorcode.get(exc.errno, exc.errno)}), so TIME_WAIT sockets cannot be observed; the stored run below was recorded on Linux."
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind(("127.0.0.1", 0))
+            s.listen(1)
+    except OSError as exc:
+        return False, f"this environment does not allow TCP sockets on loopback ({_errno.errorcode.get(exc.errno, exc.errno)}); the stored run below was recorded on Linux."
+    return True, f"Linux {platform.release()}: loopback sockets and /proc/net/tcp are available."
+
+
+def _ipv6_available() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
+            s.bind(("::1", 0))
+        return os.path.exists(_PROC_FILES["ipv6"])
+    except OSError:
+        return False
+
+
+# --------------------------------------------------------------------------
+# The socket table
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SocketRow:
+    """One TCP socket as the kernel lists it in ``/proc/net/tcp`` or ``tcp6``.
+
+    ``timer_seconds`` is the time left on its pending timer (``None`` when no
+    timer runs); for a TIME_WAIT socket that is the time until it disappears.
+    """
+
+    family: str
+    local: tuple[str, int]
+    remote: tuple[str, int]
+    state: str
+    timer: str | None
+    timer_seconds: float | None
+    uid: int
+    inode: int
+    pid: int | None = None
+
+
+def _decode_address(text: str, family: str) -> tuple[str, int]:
+    address, port = text.split(":")
+    # The kernel prints each 32-bit word of the address as a host-order integer.
+    words = [int(address[i : i + 8], 16) for i in range(0, len(address), 8)]
+    raw = b"".join(struct.pack("=I", w) for w in words)
+    return socket.inet_ntop(_FAMILY[family], raw), int(port, 16)
+
+
+def _clock_ticks() -> int:
+    # /proc/net/tcp converts timers with jiffies_delta_to_clock_t: USER_HZ ticks.
+    return int(os.sysconf("SC_CLK_TCK"))
+
+
+def _parse_proc(family: str, text: str, ticks: int) -> list[SocketRow]:
+    rows = []
+    for line in text.splitlines()[1:]:
+        fields = line.split()
+        if len(fields) < 10:
+            continue
+        timer_code, when = fields[5].split(":")
+        timer = TIMERS.get(int(timer_code, 16), f"timer {timer_code}")
+        rows.append(
+            SocketRow(
+                family=family,
+                local=_decode_address(fields[1], family),
+                remote=_decode_address(fields[2], family),
+                state=TCP_STATES.get(int(fields[3], 16), fields[3]),
+                timer=timer,
+                timer_seconds=None if timer is None else int(when, 16) / ticks,
+                uid=int(fields[7]),
+                inode=int(fields[9]),
+            )
+        )
+    return rows
+
+
+def socket_table(port: int | None = None, *, with_pid: bool = False) -> list[SocketRow]:
+    """One row per TCP socket of this network namespace (IPv4 and IPv6).
+
+    psutil's ``net_connections`` gives addresses and states but no timers, so
+    the rows come from ``/proc/net/tcp`` and ``/proc/net/tcp6`` directly
+    (fields documented in ``Documentation/networking/proc_net_tcp.rst``);
+    ``with_pid=True`` adds the owning process from psutil where the kernel
+    lets us see it. TIME_WAIT sockets belong to no process.
+
+    Parameters
+    ----------
+    port : int, optional
+        Keep only sockets whose local or remote port is ``port``.
+    with_pid : bool
+        Look up the owning process with psutil (slower).
+
+    Examples
+    --------
+    >>> rows = socket_table()
+    >>> all(isinstance(r.state, str) for r in rows)
+    True
+    """
+    if port is not None:
+        port = require_int("port", port, low=1, high=65535)
+    ticks = _clock_ticks()
+    rows: list[SocketRow] = []
+    for family, path in _PROC_FILES.items():
+        try:
+            with open(path, encoding="ascii") as f:
+                text = f.read()
+        except OSError:
+            continue
+        rows.extend(_parse_proc(family, text, ticks))
+    if port is not None:
+        rows = [r for r in rows if port in (r.local[1], r.remote[1])]
+    if with_pid:
+        rows = _add_pids(rows)
+    return rows
+
+
+def _add_pids(rows: list[SocketRow]) -> list[SocketRow]:
+    import psutil  # lazily: `import tcpmodel` must not load it
+
+    owners = {}
+    with contextlib.suppress(psutil.Error, OSError):
+        for conn in psutil.net_connections(kind="tcp"):
+            if conn.pid is not None:
+                owners[(tuple(conn.laddr), tuple(conn.raddr) if conn.raddr else None)] = conn.pid
+    out = []
+    for r in rows:
+        remote = None if r.remote[1] == 0 else r.remote
+        out.append(SocketRow(**{**asdict(r), "pid": owners.get((r.local, remote))}))
+    return out
+
+
+def count_states(port: int | None = None) -> dict[str, int]:
+    """How many TCP sockets are in each state (optionally only on ``port``).
+
+    Examples
+    --------
+    >>> counts = count_states()
+    >>> all(isinstance(n, int) and n > 0 for n in counts.values())
+    True
+    """
+    return dict(sorted(Counter(r.state for r in socket_table(port)).items()))
+
+
+def format_table(rows: list[SocketRow]) -> str:
+    """A plain-text table of socket rows, like ``ss -tano``.
+
+    Examples
+    --------
+    >>> row = SocketRow("ipv4", ("127.0.0.1", 40000), ("127.0.0.1", 8080), "TIME_WAIT", "timewait", 59.5, 0, 0)
+    >>> print(format_table([row]))
+    state        local                  remote                 timer
+    TIME_WAIT    127.0.0.1:40000        127.0.0.1:8080         timewait 59.5 s
+    """
+
+    def addr(a: tuple[str, int]) -> str:
+        return f"[{a[0]}]:{a[1]}" if ":" in a[0] else f"{a[0]}:{a[1]}"
+
+    lines = [f"{'state':12} {'local':22} {'remote':22} timer"]
+    for r in rows:
+        timer = "" if r.timer is None else f"{r.timer} {r.timer_seconds:.1f} s"
+        lines.append(f"{r.state:12} {addr(r.local):22} {addr(r.remote):22} {timer}".rstrip())
+    return "\n".join(lines)
+
+
+def ss_text(port: int) -> str:
+    """The output of ``ss -tano`` for sockets on ``port``, or why it is missing.
+
+    Examples
+    --------
+    >>> isinstance(ss_text(9), str)
+    True
+    """
+    port = require_int("port", port, low=1, high=65535)
+    try:
+        done = subprocess.run(
+            ["ss", "-tano", "state", "all", f"( sport = :{port} or dport = :{port} )"],
+            capture_output=True, text=True, timeout=2, check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"ss is not available here ({type(exc).__name__}); socket_table() reads the same data from /proc/net/tcp."
+    return done.stdout.rstrip() or done.stderr.rstrip()
+
+
+# --------------------------------------------------------------------------
+# This kernel's settings
+# --------------------------------------------------------------------------
+
+
+def _read_sysctl(name: str) -> str | None:
+    try:
+        with open(f"/proc/sys/net/ipv4/{name}", encoding="ascii") as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+def kernel_settings() -> dict[str, Any]:
+    """The running kernel's settings that the predictions depend on.
+
+    Uses ``tcpmodel.models.LinuxConfig.from_proc()`` when it is available,
+    and reads ``/proc/sys/net/ipv4`` directly otherwise. A sysctl that this
+    kernel does not have is ``None`` (``tcp_tw_reuse_delay`` appeared in
+    2025; older kernels use a whole-second rule instead).
+
+    Examples
+    --------
+    >>> settings = kernel_settings()
+    >>> settings["tcp_tw_reuse"] in (0, 1, 2, None)
+    True
+    """
+    values: dict[str, Any] = {}
+    try:
+        from tcpmodel.models import LinuxConfig  # issue 5
+
+        config = LinuxConfig.from_proc()
+        for key in ("tcp_tw_reuse", "tcp_tw_reuse_delay", "tcp_timestamps", "ip_local_port_range", "tcp_max_tw_buckets", "tcp_rfc1337"):
+            value = getattr(config, key, None)
+            values[key] = list(value) if isinstance(value, tuple) else value
+        values["source"] = "tcpmodel.models.LinuxConfig.from_proc()"
+    except (ImportError, AttributeError, OSError, ValueError):
+        for key in ("tcp_tw_reuse", "tcp_tw_reuse_delay", "tcp_timestamps", "tcp_max_tw_buckets", "tcp_rfc1337"):
+            raw = _read_sysctl(key)
+            values[key] = None if raw is None else int(raw)
+        raw = _read_sysctl("ip_local_port_range")
+        values["ip_local_port_range"] = None if raw is None else [int(x) for x in raw.split()]
+        values["source"] = "/proc/sys/net/ipv4"
+    # LinuxConfig fills in defaults; whether the delay sysctl exists decides the rule.
+    if _read_sysctl("tcp_tw_reuse_delay") is None and os.path.exists("/proc/sys/net/ipv4/tcp_tw_reuse"):
+        values["tcp_tw_reuse_delay"] = None
+    return values
+
+
+def _rule_settings(settings: dict[str, Any] | None = None) -> rules.Settings:
+    s = settings if settings is not None else kernel_settings()
+    return rules.Settings(
+        tcp_tw_reuse=2 if s.get("tcp_tw_reuse") is None else int(s["tcp_tw_reuse"]),
+        tcp_tw_reuse_delay=s.get("tcp_tw_reuse_delay"),
+        tcp_timestamps=1 if s.get("tcp_timestamps") is None else int(s["tcp_timestamps"]),
+    )
+
+
+# --------------------------------------------------------------------------
+# Results
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    """What one experiment observed, beside what the model predicted.
+
+    Attributes
+    ----------
+    experiment : str
+        Its name and parameters, e.g. ``"server_restart(first_closer='server', …)"``.
+    outcome : str
+        ``"ok"``, an errno name such as ``"EADDRINUSE"``, or (for
+        :func:`who_waits`) the side holding TIME_WAIT.
+    prediction : str
+        The model's outcome for this kernel's settings.
+    observed : dict
+        What was measured.
+    explanation : str
+        Why, with the kernel source that decides it.
+    expected : dict
+        The model's values for some ``observed`` keys.
+    tolerance : dict
+        Allowed absolute difference for numeric ``expected`` values.
+    """
+
+    experiment: str
+    outcome: str
+    prediction: str
+    observed: dict[str, Any]
+    explanation: str
+    expected: dict[str, Any] = field(default_factory=dict)
+    tolerance: dict[str, float] = field(default_factory=dict)
+
+    def mismatches(self) -> list[str]:
+        """Every way in which the observation differs from the prediction."""
+        problems = []
+        if self.outcome != self.prediction:
+            problems.append(f"outcome {self.outcome!r} != predicted {self.prediction!r}")
+        for key, want in self.expected.items():
+            got = self.observed.get(key)
+            if key in self.tolerance and isinstance(got, (int, float)) and isinstance(want, (int, float)):
+                if abs(got - want) > self.tolerance[key]:
+                    problems.append(f"{key} {got} is not within {self.tolerance[key]} of {want}")
+            elif got != want:
+                problems.append(f"{key} {got!r} != predicted {want!r}")
+        return problems
+
+    @property
+    def matches(self) -> bool:
+        """True when the kernel did what the model predicted."""
+        return not self.mismatches()
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Result:
+        return cls(**data)
+
+
+def compare(results: list[Result]) -> str:
+    """Prediction and observation side by side, one line per experiment.
+
+    Examples
+    --------
+    >>> r = Result("demo()", "ok", "ok", {}, "because.")
+    >>> print(compare([r]))
+    experiment                                                       predicted      observed       agree
+    demo()                                                           ok             ok             yes
+    """
+    lines = [f"{'experiment':64} {'predicted':14} {'observed':14} agree"]
+    for r in results:
+        lines.append(f"{r.experiment:64} {r.prediction:14} {r.outcome:14} {'yes' if r.matches else 'NO'}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------
+# Experiment plumbing
+# --------------------------------------------------------------------------
+
+
+class _Lab:
+    """Sockets and a deadline for one experiment; everything is closed on exit."""
+
+    def __init__(self, family: str, time_limit: float) -> None:
+        self.family = require_choice("family", family, tuple(_FAMILY))
+        self.host = _LOOPBACK[family]
+        self.deadline = time.monotonic() + require_number("time_limit", time_limit, low=0.1, high=10, unit="seconds")
+        self.sockets: list[socket.socket] = []
+
+    def __enter__(self) -> _Lab:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close_all()
+
+    def remaining(self) -> float:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the experiment ran past its time limit")
+        return left
+
+    def socket(self, reuseaddr: bool = False) -> socket.socket:
+        s = socket.socket(_FAMILY[self.family], socket.SOCK_STREAM)
+        self.sockets.append(s)
+        if reuseaddr:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.settimeout(self.remaining())
+        return s
+
+    def listener(self, reuseaddr: bool = False, port: int = 0) -> socket.socket:
+        s = self.socket(reuseaddr)
+        s.bind((self.host, port))
+        s.listen(8)
+        return s
+
+    def connected_pair(self, listener: socket.socket, client: socket.socket | None = None) -> tuple[socket.socket, socket.socket]:
+        c = client if client is not None else self.socket()
+        c.settimeout(self.remaining())
+        c.connect(listener.getsockname()[:2])
+        listener.settimeout(self.remaining())
+        s, _ = listener.accept()
+        self.sockets.append(s)
+        s.settimeout(self.remaining())
+        return c, s
+
+    def close_in_order(self, first: socket.socket, second: socket.socket) -> None:
+        """Close ``first``; let ``second`` read the FIN (EOF), then close it."""
+        first.close()
+        second.settimeout(self.remaining())
+        second.recv(1)  # b"": the peer's FIN has arrived
+        second.close()
+
+    def wait_for(self, predicate: Callable[[], Any], what: str) -> Any:
+        while True:
+            value = predicate()
+            if value:
+                return value
+            if time.monotonic() >= self.deadline:
+                raise TimeoutError(f"timed out waiting for {what}")
+            time.sleep(0.002)
+
+    def close_all(self) -> None:
+        for s in self.sockets:
+            with contextlib.suppress(OSError):
+                s.close()
+        self.sockets.clear()
+
+
+def _errno_name(exc: OSError) -> str:
+    return _errno.errorcode.get(exc.errno, str(exc.errno)) if exc.errno else type(exc).__name__
+
+
+def _tuple_rows(local: tuple, remote: tuple, state: str | None = None) -> list[SocketRow]:
+    return [
+        r for r in socket_table(local[1])
+        if r.local == (local[0], local[1]) and r.remote == (remote[0], remote[1]) and (state is None or r.state == state)
+    ]
+
+
+def _time_wait_on(lab: _Lab, local: tuple, remote: tuple) -> SocketRow:
+    rows = lab.wait_for(lambda: _tuple_rows(local, remote, "TIME_WAIT"), f"TIME_WAIT on {local[1]}->{remote[1]}")
+    return rows[0]
+
+
+def _port_settled(port: int) -> bool:
+    """No socket with local port ``port`` in a state that is still closing."""
+    return all(r.state == "TIME_WAIT" for r in socket_table(port) if r.local[1] == port)
+
+
+def _timed_out(name: str, prediction: str, exc: Exception) -> Result:
+    return Result(name, "TIMEOUT", prediction, {"error": str(exc)}, "The experiment hit its time limit before it could observe anything; run it again.")
+
+
+def _call(name: str, **params: Any) -> str:
+    shown = ", ".join(f"{k}={v!r}" for k, v in params.items() if not (k == "family" and v == "ipv4"))
+    return f"{name}({shown})"
+
+
+# --------------------------------------------------------------------------
+# The experiments
+# --------------------------------------------------------------------------
+
+
+def who_waits(closer: str = "client", *, family: str = "ipv4", time_limit: float = DEFAULT_TIME_LIMIT_S) -> Result:
+    """Close a loopback connection from one side first; see which side holds TIME_WAIT.
+
+    Parameters
+    ----------
+    closer : {"client", "server"}
+        The side that calls ``close()`` first.
+    family : {"ipv4", "ipv6"}
+    time_limit : float
+        Seconds before the experiment gives up.
+
+    Returns
+    -------
+    Result
+        ``outcome`` and ``observed["time_wait_side"]`` name the side whose
+        socket is in TIME_WAIT.
+
+    Examples
+    --------
+    >>> r = who_waits("server")  # doctest: +SKIP
+    >>> r.outcome, r.prediction  # doctest: +SKIP
+    ('server', 'server')
+    """
+    require_choice("closer", closer, ("client", "server"))
+    name = _call("who_waits", closer=closer, family=family)
+    prediction = rules.who_holds_time_wait(closer)
+    with _Lab(family, time_limit) as lab:
+        try:
+            listener = lab.listener()
+            client, served = lab.connected_pair(listener)
+            client_addr, server_addr = client.getsockname()[:2], served.getsockname()[:2]
+            if closer == "client":
+                lab.close_in_order(client, served)
+            else:
+                lab.close_in_order(served, client)
+            lab.wait_for(lambda: _tuple_rows(client_addr, server_addr, "TIME_WAIT") or _tuple_rows(server_addr, client_addr, "TIME_WAIT"), "a TIME_WAIT socket")
+            lab.wait_for(lambda: not any(r.state in ("LAST_ACK", "CLOSING", "FIN_WAIT1", "FIN_WAIT2") for r in _tuple_rows(client_addr, server_addr) + _tuple_rows(server_addr, client_addr)), "the close to finish")
+            client_rows = [r.state for r in _tuple_rows(client_addr, server_addr)]
+            server_rows = [r.state for r in _tuple_rows(server_addr, client_addr)]
+        except (OSError, TimeoutError) as exc:
+            return _timed_out(name, prediction, exc)
+    holders = [side for side, states in (("client", client_rows), ("server", server_rows)) if "TIME_WAIT" in states]
+    side = holders[0] if len(holders) == 1 else ("both" if holders else "neither")
+    observed = {"time_wait_side": side, "client_states": client_rows, "server_states": server_rows, "client_port": client_addr[1], "server_port": server_addr[1]}
+    explanation = (
+        f"The {closer} sent the first FIN, so its socket went FIN_WAIT_1 → FIN_WAIT_2 → TIME_WAIT while the other side went "
+        f"CLOSE_WAIT → LAST_ACK → CLOSED. Roles do not matter, the order of the FINs does ({rules.SOURCES['who_waits']})."
+    )
+    return Result(name, side, prediction, observed, explanation, expected={"time_wait_side": prediction})
+
+
+def server_restart(first_closer: str = "server", old_reuseaddr: bool = False, new_reuseaddr: bool = False, *, family: str = "ipv4", time_limit: float = DEFAULT_TIME_LIMIT_S) -> Result:
+    """Stop a server that served one connection and start it again on the same port.
+
+    Parameters
+    ----------
+    first_closer : {"server", "client"}
+        Who closed the served connection first.
+    old_reuseaddr, new_reuseaddr : bool
+        ``SO_REUSEADDR`` on the old and on the new listening socket (the
+        accepted socket inherits the old listener's).
+
+    Returns
+    -------
+    Result
+        ``outcome`` is the new ``bind()``/``listen()``'s result: ``"ok"`` or
+        an errno name such as ``"EADDRINUSE"``.
+
+    Examples
+    --------
+    >>> server_restart("server", True, True).outcome  # doctest: +SKIP
+    'ok'
+    """
+    require_choice("first_closer", first_closer, ("server", "client"))
+    require_bool("old_reuseaddr", old_reuseaddr)
+    require_bool("new_reuseaddr", new_reuseaddr)
+    name = _call("server_restart", first_closer=first_closer, old_reuseaddr=old_reuseaddr, new_reuseaddr=new_reuseaddr, family=family)
+    prediction = rules.server_restart_outcome(first_closer, old_reuseaddr, new_reuseaddr)
+    with _Lab(family, time_limit) as lab:
+        try:
+            listener = lab.listener(reuseaddr=old_reuseaddr)
+            port = listener.getsockname()[1]
+            client, served = lab.connected_pair(listener)
+            if first_closer == "server":
+                lab.close_in_order(served, client)
+            else:
+                lab.close_in_order(client, served)
+            listener.close()
+            lab.wait_for(lambda: _port_settled(port), "the old connection to finish closing")
+            holders = sorted(r.state for r in socket_table(port) if r.local[1] == port)
+            fresh = lab.socket(reuseaddr=new_reuseaddr)
+            try:
+                fresh.bind((lab.host, port))
+                fresh.listen(8)
+                outcome = "ok"
+            except OSError as exc:
+                outcome = _errno_name(exc)
+        except (OSError, TimeoutError) as exc:
+            return _timed_out(name, prediction, exc)
+    observed = {"port_holders": holders, "bind": outcome}
+    if first_closer == "server":
+        why = (
+            f"The old server closed first, so its accepted socket is in TIME_WAIT on port {port}, and it kept the SO_REUSEADDR "
+            f"flag it inherited from the old listener ({'set' if old_reuseaddr else 'not set'}). Linux lets the new socket bind only if "
+            f"BOTH the new socket and the TIME_WAIT socket have SO_REUSEADDR ({rules.SOURCES['bind']})."
+        )
+    else:
+        why = (
+            "The client closed first, so the TIME_WAIT socket is the client's, on the client's own port; the server's socket went "
+            f"LAST_ACK → CLOSED and nothing holds port {port} ({rules.SOURCES['who_waits']})."
+        )
+    return Result(name, outcome, prediction, observed, why, expected={"port_holders": ["TIME_WAIT"] if first_closer == "server" else []})
+
+
+def abortive_close(*, family: str = "ipv4", time_limit: float = DEFAULT_TIME_LIMIT_S) -> Result:
+    """Close with SO_LINGER {on, 0}: the kernel sends RST and nobody waits.
+
+    Returns
+    -------
+    Result
+        ``outcome`` and ``observed["peer_error"]`` are the errno name the
+        peer's ``recv()`` raised; ``observed["time_wait_sockets"]`` counts
+        TIME_WAIT sockets left on the 4-tuple.
+
+    Examples
+    --------
+    >>> abortive_close().observed["time_wait_sockets"]  # doctest: +SKIP
+    0
+    """
+    name = _call("abortive_close", family=family)
+    predicted = rules.abortive_close_prediction()
+    with _Lab(family, time_limit) as lab:
+        try:
+            listener = lab.listener()
+            client, served = lab.connected_pair(listener)
+            client_addr, server_addr = client.getsockname()[:2], served.getsockname()[:2]
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            client.close()
+            try:
+                data = served.recv(1)
+                peer_error = "ok" if data else "EOF"
+            except OSError as exc:
+                peer_error = _errno_name(exc)
+            time_wait = len(_tuple_rows(client_addr, server_addr, "TIME_WAIT") + _tuple_rows(server_addr, client_addr, "TIME_WAIT"))
+        except (OSError, TimeoutError) as exc:
+            return _timed_out(name, str(predicted["peer_error"]), exc)
+    observed = {"peer_error": peer_error, "time_wait_sockets": time_wait}
+    why = (
+        "close() with SO_LINGER {on, 0} aborts the connection: Linux sends RST instead of FIN, the peer's recv() fails with "
+        f"ECONNRESET, and neither side enters TIME_WAIT ({rules.SOURCES['linger']}; RFC 9293 §3.10.4 ABORT)."
+    )
+    return Result(name, peer_error, str(predicted["peer_error"]), observed, why, expected=dict(predicted))
+
+
+def rebind_client_port(old_reuseaddr: bool = False, new_reuseaddr: bool = False, same_destination: bool = True, *, family: str = "ipv4", time_limit: float = DEFAULT_TIME_LIMIT_S) -> Result:
+    """A client bound a fixed port, closed first, then binds that port again and connects.
+
+    The first client binds port 0 (the kernel picks a port) and connects to
+    server A; it closes first, so its 4-tuple is in TIME_WAIT. A new socket
+    then binds that same port and connects to A again
+    (``same_destination=True``) or to a second server B.
+
+    Returns
+    -------
+    Result
+        ``outcome`` is the bind's errno name if the bind fails, otherwise
+        the connect's result.
+
+    Examples
+    --------
+    >>> rebind_client_port(True, True, same_destination=False).outcome  # doctest: +SKIP
+    'ok'
+    """
+    require_bool("old_reuseaddr", old_reuseaddr)
+    require_bool("new_reuseaddr", new_reuseaddr)
+    require_bool("same_destination", same_destination)
+    name = _call("rebind_client_port", old_reuseaddr=old_reuseaddr, new_reuseaddr=new_reuseaddr, same_destination=same_destination, family=family)
+    settings = kernel_settings()
+    prediction = rules.rebind_client_port_outcome(old_reuseaddr, new_reuseaddr, same_destination, _rule_settings(settings))
+    connect_result: str | None = None
+    with _Lab(family, time_limit) as lab:
+        try:
+            server_a = lab.listener()
+            server_b = lab.listener()
+            first = lab.socket(reuseaddr=old_reuseaddr)
+            first.bind((lab.host, 0))
+            client_addr = first.getsockname()[:2]
+            _, served = lab.connected_pair(server_a, first)
+            lab.close_in_order(first, served)
+            _time_wait_on(lab, client_addr, server_a.getsockname()[:2])
+            again = lab.socket(reuseaddr=new_reuseaddr)
+            try:
+                again.bind(client_addr)
+                target = server_a if same_destination else server_b
+                try:
+                    again.settimeout(lab.remaining())
+                    again.connect(target.getsockname()[:2])
+                    connect_result = "ok"
+                except OSError as exc:
+                    connect_result = _errno_name(exc)
+                outcome, bind_result = connect_result, "ok"
+            except OSError as exc:
+                outcome = bind_result = _errno_name(exc)
+        except (OSError, TimeoutError) as exc:
+            return _timed_out(name, prediction, exc)
+    timestamps = (settings.get("tcp_timestamps") or 0) != 0
+    observed = {"client_port": client_addr[1], "bind": bind_result, "connect": connect_result, "tcp_timestamps": settings.get("tcp_timestamps"), "tcp_tw_reuse": settings.get("tcp_tw_reuse")}
+    if bind_result != "ok" or prediction == "EADDRINUSE":
+        why = (
+            f"The old client's TIME_WAIT socket still owns port {client_addr[1]} and carries the old socket's SO_REUSEADDR "
+            f"({'set' if old_reuseaddr else 'not set'}); bind() succeeds only if both it and the new socket set SO_REUSEADDR ({rules.SOURCES['bind']})."
+        )
+    elif same_destination:
+        why = (
+            "The bind succeeded, and the 4-tuple (same port, same server) is still in TIME_WAIT. For a socket bound to a port, "
+            "Linux checks that 4-tuple with twp == NULL, so tcp_twsk_unique takes the TIME_WAIT socket over whenever it saw peer timestamps "
+            f"(tcp_timestamps={settings.get('tcp_timestamps')}: {'yes' if timestamps else 'no'}) — tcp_tw_reuse and its delay are not consulted "
+            f"({rules.SOURCES['connect_bound']})."
+        )
+    else:
+        why = f"The bind succeeded and the new 4-tuple (same port, different server) is not in use, so connect() succeeds ({rules.SOURCES['connect_bound']})."
+    return Result(name, outcome, prediction, observed, why)
+
+
+def time_wait_remaining(*, family: str = "ipv4", time_limit: float = DEFAULT_TIME_LIMIT_S) -> Result:
+    """Read the timer of a fresh TIME_WAIT socket instead of waiting it out.
+
+    Returns
+    -------
+    Result
+        ``observed["seconds"]`` is the time left on the TIME_WAIT timer, read
+        from ``/proc/net/tcp`` (clock ticks of ``USER_HZ``) just after the
+        socket entered TIME_WAIT; the model expects ``TCP_TIMEWAIT_LEN``, 60 s.
+
+    Examples
+    --------
+    >>> 59 < time_wait_remaining().observed["seconds"] <= 60  # doctest: +SKIP
+    True
+    """
+    name = _call("time_wait_remaining", family=family)
+    with _Lab(family, time_limit) as lab:
+        try:
+            listener = lab.listener()
+            client, served = lab.connected_pair(listener)
+            client_addr, server_addr = client.getsockname()[:2], served.getsockname()[:2]
+            lab.close_in_order(client, served)
+            entered = time.monotonic()
+            row = _time_wait_on(lab, client_addr, server_addr)
+            read_after = time.monotonic() - entered
+        except (OSError, TimeoutError) as exc:
+            return _timed_out(name, "ok", exc)
+    outcome = "ok" if row.timer == "timewait" and row.timer_seconds is not None else "no timer"
+    observed = {"seconds": row.timer_seconds, "timer": row.timer, "read_after_s": round(read_after, 3), "clock_ticks_per_s": _clock_ticks()}
+    why = (
+        f"Linux keeps a TIME_WAIT socket for TCP_TIMEWAIT_LEN = {rules.TCP_TIMEWAIT_LEN_S:.0f} s ({rules.SOURCES['timewait_len']}); "
+        "/proc/net/tcp shows timer type 3 (timewait) and the time left in USER_HZ clock ticks (Documentation/networking/proc_net_tcp.rst). "
+        "tcp_fin_timeout does not change it: that sysctl is the FIN_WAIT_2 timeout."
+    )
+    return Result(name, outcome, "ok", observed, why, expected={"seconds": rules.TCP_TIMEWAIT_LEN_S}, tolerance={"seconds": 0.5})
+
+
+def reuse_time_wait_port(wait_past_delay: bool = False, *, family: str = "ipv4", time_limit: float = DEFAULT_TIME_LIMIT_S) -> Result:
+    """connect() from a kernel-chosen port whose only choice is in TIME_WAIT: tcp_tw_reuse at work.
+
+    Both connections limit their ephemeral range to one port with the
+    ``IP_LOCAL_PORT_RANGE`` socket option (no root, no sysctl). The first
+    closes first, leaving that port's 4-tuple in TIME_WAIT; the second
+    connects to the same server at once (``wait_past_delay=False``) or after
+    waiting ``tcp_tw_reuse_delay`` plus 0.15 s.
+
+    Returns
+    -------
+    Result
+        ``outcome`` is the second connect's result; ``"skipped"`` where the
+        kernel lacks ``IP_LOCAL_PORT_RANGE`` or the delay does not fit the
+        time limit.
+
+    Examples
+    --------
+    >>> reuse_time_wait_port(False).outcome  # doctest: +SKIP
+    'EADDRNOTAVAIL'
+    """
+    require_bool("wait_past_delay", wait_past_delay)
+    name = _call("reuse_time_wait_port", wait_past_delay=wait_past_delay, family=family)
+    settings = kernel_settings()
+    rs = _rule_settings(settings)
+    delay_s = (rs.tcp_tw_reuse_delay if rs.tcp_tw_reuse_delay is not None else 1000) / 1000.0
+    wait = delay_s + 0.15 if wait_past_delay else 0.0
+    if wait > time_limit - 0.4:
+        return Result(name, "skipped", "skipped", {"wait_s": wait}, f"tcp_tw_reuse_delay is {delay_s:.1f} s here, too long for this experiment's {time_limit:.1f} s limit.")
+    level = socket.IPPROTO_IP  # IPv6 sockets take this IPv4-level option too (do_ip_setsockopt)
+    with _Lab(family, time_limit) as lab:
+        try:
+            if rs.tcp_tw_reuse_delay is None and not wait_past_delay and time.monotonic() % 1.0 > 0.6:
+                # Old kernels compare whole seconds: start early in a second so "at once" stays in it.
+                time.sleep(1.0 - time.monotonic() % 1.0 + 0.01)
+            server = lab.listener()
+            probe = lab.socket()
+            probe.bind((lab.host, 0))
+            port = probe.getsockname()[1]
+            probe.close()
+            one_port = struct.pack("I", port | (port << 16))
+            first = lab.socket()
+            try:
+                first.setsockopt(level, _IP_LOCAL_PORT_RANGE, one_port)
+            except OSError as exc:
+                return Result(name, "skipped", "skipped", {"error": _errno_name(exc)}, "This kernel has no IP_LOCAL_PORT_RANGE socket option, which the experiment needs to confine connect() to one port without root.")
+            client, served = lab.connected_pair(server, first)
+            client_addr = client.getsockname()[:2]
+            lab.close_in_order(client, served)
+            entered = time.monotonic()
+            _time_wait_on(lab, client_addr, server.getsockname()[:2])
+            if wait:
+                time.sleep(max(0.0, entered + wait - time.monotonic()))
+            second = lab.socket()
+            second.setsockopt(level, _IP_LOCAL_PORT_RANGE, one_port)
+            attempted = time.monotonic()
+            try:
+                second.connect(server.getsockname()[:2])
+                outcome = "ok" if second.getsockname()[1] == port else "other port"
+            except OSError as exc:
+                outcome = _errno_name(exc)
+        except (OSError, TimeoutError) as exc:
+            return _timed_out(name, "?", exc)
+    elapsed = attempted - entered
+    ticked = int(attempted) > int(entered)
+    prediction = rules.ephemeral_reuse_outcome(rs, loopback=True, elapsed_s=elapsed, seconds_ticked=ticked)
+    observed = {"port": port, "elapsed_s": round(elapsed, 3), "tcp_tw_reuse": rs.tcp_tw_reuse, "tcp_tw_reuse_delay": rs.tcp_tw_reuse_delay}
+    rule = (
+        f"more than tcp_tw_reuse_delay = {rs.tcp_tw_reuse_delay} ms after it entered TIME_WAIT"
+        if rs.tcp_tw_reuse_delay is not None else "once the clock has moved past the second of its last timestamp"
+    )
+    why = (
+        f"The only port connect() may use has its 4-tuple in TIME_WAIT, {elapsed:.2f} s old. With a kernel-chosen port, "
+        f"tcp_twsk_unique reuses it only if tcp_tw_reuse allows (here {rs.tcp_tw_reuse}: "
+        f"{ {0: 'never', 1: 'always', 2: 'loopback only — this is loopback'}[rs.tcp_tw_reuse] }), the old connection used timestamps, "
+        f"and {rule}; otherwise EADDRNOTAVAIL ({rules.SOURCES['connect_ephemeral']})."
+    )
+    return Result(name, outcome, prediction, observed, why)
+
+
+# --------------------------------------------------------------------------
+# All of them, and the stored run
+# --------------------------------------------------------------------------
+
+
+def _all_calls() -> Iterator[tuple[Callable[..., Result], dict[str, Any]]]:
+    for closer in ("client", "server"):
+        yield who_waits, {"closer": closer}
+    for first in ("server", "client"):
+        for old in (False, True):
+            for new in (False, True):
+                yield server_restart, {"first_closer": first, "old_reuseaddr": old, "new_reuseaddr": new}
+    yield abortive_close, {}
+    for old in (False, True):
+        for new in (False, True):
+            for same in (True, False):
+                yield rebind_client_port, {"old_reuseaddr": old, "new_reuseaddr": new, "same_destination": same}
+    yield time_wait_remaining, {}
+    for wait in (False, True):
+        yield reuse_time_wait_port, {"wait_past_delay": wait}
+
+
+def run_all(*, family: str = "ipv4") -> list[Result]:
+    """Run every experiment once, for every parameter combination.
+
+    Examples
+    --------
+    >>> results = run_all()  # doctest: +SKIP
+    >>> all(r.matches for r in results)  # doctest: +SKIP
+    True
+    """
+    require_choice("family", family, tuple(_FAMILY))
+    return [func(**params, family=family) for func, params in _all_calls()]
+
+
+def record_run(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Run everything and write a labelled JSON record (kernel, date, settings, results)."""
+    ok, reason = available()
+    if not ok:
+        raise RuntimeError(f"cannot record a live run here: {reason}")
+    results = run_all()
+    record = {
+        "description": "A run of tcpmodel.live.run_all() on a real Linux kernel, shown where the live labs cannot run.",
+        "kernel": platform.release(),
+        "machine": platform.machine(),
+        "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d"),
+        "python": platform.python_version(),
+        "settings": kernel_settings(),
+        "ipv6": _ipv6_available(),
+        "results": [r.to_dict() for r in results],
+    }
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(record, f, indent=1, sort_keys=True)
+        f.write("\n")
+    return record
+
+
+def stored_run() -> dict[str, Any]:
+    """The committed run from a real Linux machine (``tcpmodel/data/live_stored_run.json``).
+
+    Examples
+    --------
+    >>> sorted(k for k in stored_run() if k in ("kernel", "date", "results"))
+    ['date', 'kernel', 'results']
+    """
+    text = resources.files("tcpmodel").joinpath("data/live_stored_run.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def stored_results() -> list[Result]:
+    """The stored run's results as :class:`Result` objects.
+
+    Examples
+    --------
+    >>> all(r.matches for r in stored_results())
+    True
+    """
+    return [Result.from_dict(d) for d in stored_run()["results"]]

@@ -1,0 +1,387 @@
+"""Linux's rules for bind(), connect() and TIME_WAIT, as pure functions.
+
+This module is the *model* that :mod:`tcpmodel.live` compares the real kernel
+with. It opens no sockets and reads no files: every function takes the
+settings it depends on (``tcp_tw_reuse``, ``tcp_tw_reuse_delay``,
+``tcp_timestamps``) and returns what Linux does, with the kernel source that
+decides it. Where the model and a real kernel disagree, the model is wrong.
+
+The rules, and where they live in Linux (checked against the 6.x sources):
+
+* **Who holds TIME_WAIT.** The side that sends the first FIN (the active
+  closer) goes FIN_WAIT_1 → FIN_WAIT_2 → TIME_WAIT; the passive closer goes
+  CLOSE_WAIT → LAST_ACK → CLOSED (RFC 9293 §3.3.2; Linux
+  ``net/ipv4/tcp.c: tcp_close_state``, ``net/ipv4/tcp_input.c: tcp_fin``).
+* **bind() onto a port with TIME_WAIT sockets**
+  (``net/ipv4/inet_connection_sock.c: inet_bind_conflict``, called from
+  ``inet_csk_get_port`` with ``relax = true``): an existing socket ``sk2``
+  bound to the same address and port does *not* conflict only when the new
+  socket has ``SO_REUSEADDR`` **and** ``sk2->sk_reuse`` is set **and**
+  ``sk2`` is not listening. A TIME_WAIT socket's ``sk_reuse`` is copied from
+  the socket that entered TIME_WAIT (``net/ipv4/inet_timewait_sock.c:
+  inet_twsk_alloc``, ``tw->tw_reuse = sk->sk_reuse``), and an accepted socket
+  inherits it from its listener. So on Linux *both* the old and the new
+  socket need ``SO_REUSEADDR``. (``tb->fastreuse`` is only a cached summary of
+  the same rule: it is 1 while every owner set ``SO_REUSEADDR`` and none was
+  listening at the time, and ``inet_csk_listen_start`` clears it.)
+* **connect() from an explicitly bound port** whose 4-tuple is in TIME_WAIT
+  (``net/ipv4/inet_hashtables.c: __inet_hash_connect`` calls
+  ``__inet_check_established`` with ``twp == NULL``; then
+  ``net/ipv4/tcp_ipv4.c: tcp_twsk_unique``): the TIME_WAIT socket is taken
+  over whenever it recorded a peer timestamp (``tw_ts_recent_stamp != 0``),
+  **whatever tcp_tw_reuse says and with no delay**; without timestamps the
+  connect fails with ``EADDRNOTAVAIL``.
+* **connect() with a kernel-chosen port** (``twp != NULL``): a TIME_WAIT
+  4-tuple is reused only if ``tcp_tw_reuse`` allows it (1 = always, 2 = only
+  when an address is loopback or the socket is bound to ``lo``), the old
+  connection used timestamps, the TIME_WAIT socket is not a FIN_WAIT_2
+  orphan, and more than ``tcp_tw_reuse_delay`` ms have passed since it
+  entered TIME_WAIT (``tw_entry_stamp``). Kernels without the
+  ``tcp_tw_reuse_delay`` sysctl compare whole seconds instead
+  (``time_after32(ktime_get_seconds(), ts_recent_stamp)``).
+* **SO_LINGER {on, 0}**: ``close()`` sends RST instead of FIN
+  (``net/ipv4/tcp.c: __tcp_close``, ``sock_flag(sk, SOCK_LINGER) &&
+  !sk->sk_lingertime`` → ``tcp_disconnect``); the peer's ``recv()`` fails
+  with ``ECONNRESET`` and no socket enters TIME_WAIT.
+* **How long**: ``TCP_TIMEWAIT_LEN`` is ``60*HZ`` (``include/net/tcp.h``),
+  not tunable by sysctl.
+
+Examples
+--------
+>>> bind_outcome(new_reuseaddr=True, holders=[Holder("TIME_WAIT", reuseaddr=False)])
+'EADDRINUSE'
+>>> bind_outcome(new_reuseaddr=True, holders=[Holder("TIME_WAIT", reuseaddr=True)])
+'ok'
+>>> connect_bound_port_outcome(time_wait_on_tuple=True, timestamps=True)
+'ok'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from tcpmodel._validate import require_bool, require_choice, require_int, require_number
+from tcpmodel.linux import TCP_TIMEWAIT_LEN_S  # include/net/tcp.h: TCP_TIMEWAIT_LEN (60*HZ)
+
+__all__ = [
+    "TCP_TIMEWAIT_LEN_S",
+    "Holder",
+    "Settings",
+    "who_holds_time_wait",
+    "bind_outcome",
+    "server_restart_outcome",
+    "connect_bound_port_outcome",
+    "rebind_client_port_outcome",
+    "tw_reuse_allows",
+    "ephemeral_reuse_outcome",
+    "abortive_close_prediction",
+    "exhaustion_prediction",
+    "SOURCES",
+]
+
+
+#: Where each rule is decided, for explanations (Linux 6.x).
+SOURCES = {
+    "who_waits": "RFC 9293 §3.3.2 (active closer: FIN-WAIT-1 → FIN-WAIT-2 → TIME-WAIT); Linux net/ipv4/tcp_input.c: tcp_fin → tcp_time_wait",
+    "bind": "Linux net/ipv4/inet_connection_sock.c: inet_bind_conflict (both sockets need sk_reuse) and net/ipv4/inet_timewait_sock.c: inet_twsk_alloc (tw->tw_reuse = sk->sk_reuse)",
+    "connect_bound": "Linux net/ipv4/inet_hashtables.c: __inet_hash_connect (bound port → __inet_check_established with twp == NULL) and net/ipv4/tcp_ipv4.c: tcp_twsk_unique",
+    "connect_ephemeral": "Linux net/ipv4/tcp_ipv4.c: tcp_twsk_unique (tcp_tw_reuse, loopback test, tw_entry_stamp + tcp_tw_reuse_delay); Documentation/networking/ip-sysctl.rst: tcp_tw_reuse, tcp_tw_reuse_delay",
+    "linger": "Linux net/ipv4/tcp.c: __tcp_close (SO_LINGER with zero linger time → tcp_disconnect sends RST); socket(7) SO_LINGER",
+    "timewait_len": "Linux include/net/tcp.h: TCP_TIMEWAIT_LEN (60*HZ)",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The kernel settings the rules depend on (a subset of ``LinuxConfig``).
+
+    Parameters
+    ----------
+    tcp_tw_reuse : int
+        0, 1 or 2 (``/proc/sys/net/ipv4/tcp_tw_reuse``; default 2).
+    tcp_tw_reuse_delay : int or None
+        Milliseconds (``/proc/sys/net/ipv4/tcp_tw_reuse_delay``; default 1000).
+        ``None`` for kernels that do not have this sysctl: they compare whole
+        seconds of ``ktime_get_seconds()`` instead.
+    tcp_timestamps : int
+        0, 1 or 2 (``/proc/sys/net/ipv4/tcp_timestamps``; default 1).
+        Anything but 0 sends the timestamp option, so both ends of a loopback
+        connection use timestamps.
+
+    Examples
+    --------
+    >>> Settings().tcp_tw_reuse
+    2
+    >>> Settings.from_config(Settings(tcp_tw_reuse=0)).tcp_tw_reuse
+    0
+    """
+
+    tcp_tw_reuse: int = 2
+    tcp_tw_reuse_delay: int | None = 1000
+    tcp_timestamps: int = 1
+
+    def __post_init__(self) -> None:
+        require_choice("tcp_tw_reuse", self.tcp_tw_reuse, (0, 1, 2))
+        require_choice("tcp_timestamps", self.tcp_timestamps, (0, 1, 2))
+        if self.tcp_tw_reuse_delay is not None:
+            # Documentation/networking/ip-sysctl.rst: 1 .. TCP_PAWS_MSL * 1000 ms.
+            require_int("tcp_tw_reuse_delay", self.tcp_tw_reuse_delay, low=1, high=60_000, unit="ms")
+
+    @classmethod
+    def from_config(cls, config: object) -> Settings:
+        """Take the three fields from any object that has them (e.g. ``LinuxConfig``)."""
+        delay = getattr(config, "tcp_tw_reuse_delay", 1000)
+        return cls(
+            tcp_tw_reuse=int(getattr(config, "tcp_tw_reuse", 2)),
+            tcp_tw_reuse_delay=None if delay is None else int(delay),
+            tcp_timestamps=int(getattr(config, "tcp_timestamps", 1)),
+        )
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A socket already bound to the address and port that a new bind() asks for.
+
+    ``state`` is its TCP state name (``"TIME_WAIT"``, ``"LISTEN"``,
+    ``"ESTABLISHED"``…); ``reuseaddr`` is ``SO_REUSEADDR`` of that socket — for
+    a TIME_WAIT socket, of the socket that entered TIME_WAIT (an accepted
+    socket inherits it from its listener).
+    """
+
+    state: str
+    reuseaddr: bool
+
+
+def who_holds_time_wait(closer: str) -> str:
+    """The side that holds the TIME_WAIT socket: the one that closed first.
+
+    Parameters
+    ----------
+    closer : {"client", "server", "both"}
+        Who calls ``close()`` first; ``"both"`` is a simultaneous close, in
+        which both ends pass through CLOSING into TIME_WAIT (RFC 9293 §3.6).
+
+    Examples
+    --------
+    >>> who_holds_time_wait("server")
+    'server'
+    >>> who_holds_time_wait("both")
+    'both'
+    """
+    require_choice("closer", closer, ("client", "server", "both"))
+    if closer == "both":
+        return "both"
+    from tcpmodel.models import who_holds_time_wait as model  # one copy of the rule
+
+    return model(closer)["holder"]
+
+
+def bind_outcome(new_reuseaddr: bool, holders: Iterable[Holder]) -> str:
+    """Result of an explicit ``bind()`` to an address and port that ``holders`` use.
+
+    Implements ``inet_bind_conflict`` for sockets without ``SO_REUSEPORT``:
+    each holder conflicts unless the new socket and the holder both set
+    ``SO_REUSEADDR`` and the holder is not listening.
+
+    Returns
+    -------
+    str
+        ``"ok"`` or ``"EADDRINUSE"``.
+
+    Examples
+    --------
+    >>> bind_outcome(False, [])
+    'ok'
+    >>> bind_outcome(True, [Holder("LISTEN", reuseaddr=True)])
+    'EADDRINUSE'
+    >>> bind_outcome(False, [Holder("TIME_WAIT", reuseaddr=True)])
+    'EADDRINUSE'
+    """
+    require_bool("new_reuseaddr", new_reuseaddr)
+    for holder in holders:
+        if not (new_reuseaddr and holder.reuseaddr and holder.state != "LISTEN"):
+            return "EADDRINUSE"
+    return "ok"
+
+
+def server_restart_outcome(first_closer: str, old_reuseaddr: bool, new_reuseaddr: bool) -> str:
+    """Bind+listen of a restarted server on the port its predecessor used.
+
+    The predecessor served one connection and was stopped after that
+    connection closed completely. If the server closed first, its accepted
+    socket is in TIME_WAIT on the server's port, carrying the listener's
+    ``SO_REUSEADDR``; if the client closed first, the server's socket went
+    LAST_ACK → CLOSED and nothing holds the port (the client's TIME_WAIT is
+    on the client's own port).
+
+    Examples
+    --------
+    >>> server_restart_outcome("server", old_reuseaddr=False, new_reuseaddr=True)
+    'EADDRINUSE'
+    >>> server_restart_outcome("server", old_reuseaddr=True, new_reuseaddr=True)
+    'ok'
+    >>> server_restart_outcome("client", old_reuseaddr=False, new_reuseaddr=False)
+    'ok'
+    """
+    require_choice("first_closer", first_closer, ("server", "client"))
+    require_bool("old_reuseaddr", old_reuseaddr)
+    require_bool("new_reuseaddr", new_reuseaddr)
+    holders = [Holder("TIME_WAIT", old_reuseaddr)] if first_closer == "server" else []
+    return bind_outcome(new_reuseaddr, holders)
+
+
+def connect_bound_port_outcome(time_wait_on_tuple: bool, timestamps: bool) -> str:
+    """connect() from an explicitly bound port: ``"ok"`` or ``"EADDRNOTAVAIL"``.
+
+    With a bound port, ``__inet_hash_connect`` passes ``twp == NULL`` to
+    ``__inet_check_established``, and ``tcp_twsk_unique`` then takes over a
+    TIME_WAIT socket on the same 4-tuple whenever it holds a peer timestamp —
+    ``tcp_tw_reuse`` and ``tcp_tw_reuse_delay`` are not consulted at all.
+
+    Examples
+    --------
+    >>> connect_bound_port_outcome(time_wait_on_tuple=False, timestamps=False)
+    'ok'
+    >>> connect_bound_port_outcome(time_wait_on_tuple=True, timestamps=False)
+    'EADDRNOTAVAIL'
+    """
+    require_bool("time_wait_on_tuple", time_wait_on_tuple)
+    require_bool("timestamps", timestamps)
+    if not time_wait_on_tuple:
+        return "ok"
+    return "ok" if timestamps else "EADDRNOTAVAIL"
+
+
+def rebind_client_port_outcome(old_reuseaddr: bool, new_reuseaddr: bool, same_destination: bool, settings: Settings | None = None) -> str:
+    """A client bound a fixed port, closed first, then binds it again and connects.
+
+    Returns the bind's errno name if the bind fails, else the connect's
+    result. The old socket's TIME_WAIT is on (client port, old destination).
+
+    Examples
+    --------
+    >>> rebind_client_port_outcome(False, True, same_destination=False)
+    'EADDRINUSE'
+    >>> rebind_client_port_outcome(True, True, same_destination=True)
+    'ok'
+    >>> rebind_client_port_outcome(True, True, True, Settings(tcp_timestamps=0))
+    'EADDRNOTAVAIL'
+    """
+    require_bool("same_destination", same_destination)
+    settings = settings or Settings()
+    bound = bind_outcome(new_reuseaddr, [Holder("TIME_WAIT", require_bool("old_reuseaddr", old_reuseaddr))])
+    if bound != "ok":
+        return bound
+    return connect_bound_port_outcome(time_wait_on_tuple=same_destination, timestamps=settings.tcp_timestamps != 0)
+
+
+def tw_reuse_allows(settings: Settings, *, loopback: bool, elapsed_s: float, fin_wait2_orphan: bool = False, seconds_ticked: bool | None = None) -> bool:
+    """Whether ``tcp_twsk_unique`` lets a kernel-chosen-port connect() reuse a TIME_WAIT 4-tuple.
+
+    Parameters
+    ----------
+    settings : Settings
+        ``tcp_tw_reuse``, ``tcp_tw_reuse_delay`` and ``tcp_timestamps``.
+    loopback : bool
+        Whether the TIME_WAIT socket's local or remote address is loopback
+        (or it is bound to ``lo``): what ``tcp_tw_reuse = 2`` asks.
+    elapsed_s : float
+        Seconds since the socket entered TIME_WAIT (``tw_entry_stamp``).
+    fin_wait2_orphan : bool
+        A FIN_WAIT_2 socket that was closed is kept as a timewait socket with
+        substate FIN_WAIT2; it is never reused.
+    seconds_ticked : bool, optional
+        Only for kernels without ``tcp_tw_reuse_delay``: whether
+        ``ktime_get_seconds()`` has moved past the second of the last
+        timestamp. Defaults to ``elapsed_s >= 1``.
+
+    Examples
+    --------
+    >>> tw_reuse_allows(Settings(), loopback=True, elapsed_s=1.2)
+    True
+    >>> tw_reuse_allows(Settings(), loopback=True, elapsed_s=0.5)
+    False
+    >>> tw_reuse_allows(Settings(), loopback=False, elapsed_s=5.0)
+    False
+    >>> tw_reuse_allows(Settings(tcp_tw_reuse=1), loopback=False, elapsed_s=5.0)
+    True
+    """
+    elapsed_s = require_number("elapsed_s", elapsed_s, low=0, unit="seconds")
+    reuse = settings.tcp_tw_reuse
+    if fin_wait2_orphan:
+        reuse = 0
+    if reuse == 2 and not loopback:
+        reuse = 0
+    if not reuse or settings.tcp_timestamps == 0:
+        return False
+    if settings.tcp_tw_reuse_delay is None:
+        return elapsed_s >= 1.0 if seconds_ticked is None else bool(seconds_ticked)
+    # time_after32(tcp_clock_ms(), tw_entry_stamp + delay): strictly after.
+    return elapsed_s * 1000.0 > settings.tcp_tw_reuse_delay
+
+
+def ephemeral_reuse_outcome(settings: Settings, *, loopback: bool, elapsed_s: float, seconds_ticked: bool | None = None) -> str:
+    """connect() whose only allowed local port has a TIME_WAIT on the same 4-tuple.
+
+    ``"ok"`` when :func:`tw_reuse_allows`, else ``"EADDRNOTAVAIL"`` (no other
+    port is left to try).
+
+    Examples
+    --------
+    >>> ephemeral_reuse_outcome(Settings(), loopback=True, elapsed_s=0.0)
+    'EADDRNOTAVAIL'
+    >>> ephemeral_reuse_outcome(Settings(), loopback=True, elapsed_s=1.2)
+    'ok'
+    """
+    allowed = tw_reuse_allows(settings, loopback=loopback, elapsed_s=elapsed_s, seconds_ticked=seconds_ticked)
+    return "ok" if allowed else "EADDRNOTAVAIL"
+
+
+def abortive_close_prediction() -> dict[str, object]:
+    """What SO_LINGER {on, 0} then close() does: RST, peer ECONNRESET, no TIME_WAIT.
+
+    Examples
+    --------
+    >>> abortive_close_prediction()
+    {'peer_error': 'ECONNRESET', 'time_wait_sockets': 0}
+    """
+    return {"peer_error": "ECONNRESET", "time_wait_sockets": 0}
+
+
+def exhaustion_prediction(ports: int, closer: str, settings: Settings, *, loopback: bool = True, burst: bool = True) -> dict[str, object]:
+    """Connections to ONE destination before connect() fails, with a port range of ``ports``.
+
+    A burst (all attempts well inside ``tcp_tw_reuse_delay``) with the client
+    closing first leaves a TIME_WAIT on every port: ``ports`` connections
+    succeed and the next fails with ``EADDRNOTAVAIL`` whatever
+    ``tcp_tw_reuse`` says. After the delay (``burst=False``), ports are
+    reusable again only if :func:`tw_reuse_allows`. When the server closes
+    first, the client's ports are free as soon as each connection ends and
+    the server's TIME_WAIT accepts a new SYN on the same 4-tuple
+    (``net/ipv4/tcp_minisocks.c: tcp_timewait_state_process``, TCP_TW_SYN), so
+    nothing fails.
+
+    Returns
+    -------
+    dict
+        ``{"succeeded": int or None, "errno": str or None}``; ``None`` means
+        "no failure expected" (the attempts run out first).
+
+    Examples
+    --------
+    >>> exhaustion_prediction(100, "client", Settings())
+    {'succeeded': 100, 'errno': 'EADDRNOTAVAIL'}
+    >>> exhaustion_prediction(100, "server", Settings(tcp_tw_reuse=0))
+    {'succeeded': None, 'errno': None}
+    """
+    ports = require_int("ports", ports, low=1, high=65535)
+    require_choice("closer", closer, ("client", "server"))
+    if closer == "server":
+        return {"succeeded": None, "errno": None}
+    if burst:
+        return {"succeeded": ports, "errno": "EADDRNOTAVAIL"}
+    delay = (settings.tcp_tw_reuse_delay or 1000) / 1000.0
+    if tw_reuse_allows(settings, loopback=loopback, elapsed_s=delay + 0.2):
+        return {"succeeded": None, "errno": None}
+    return {"succeeded": 0, "errno": "EADDRNOTAVAIL"}
