@@ -75,6 +75,11 @@ __all__ = [
     "SEGMENTS",
     "SYNCHRONIZED",
     "variants_for",
+    "EndpointPair",
+    "Step",
+    "SEGMENT_EVENT",
+    "HANDSHAKE_AND_CLOSE",
+    "SIMULTANEOUS_OPEN_AND_CLOSE",
 ]
 
 
@@ -795,6 +800,128 @@ class TcpEndpoint:
         self.state = self.initial_state
         self.opened = "passive open" if self.state is State.LISTEN else None
         self.history.clear()
+
+
+#: The event a control segment causes at the receiver (a FIN is refined by :meth:`EndpointPair.apply`).
+SEGMENT_EVENT: Mapping[str, Event] = MappingProxyType(
+    {"SYN": Event.RCV_SYN, "SYN+ACK": Event.RCV_SYN_ACK, "ACK": Event.RCV_ACK, "FIN": Event.RCV_FIN, "RST": Event.RCV_RST}
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of an :class:`EndpointPair`: who acted, what happened, what was sent.
+
+    ``action`` is the action id (``"client:CLOSE"``, ``"deliver:server"``);
+    ``segments`` are the control segments the step put on the wire, each as
+    ``(segment, event it will cause at the peer)``.
+    """
+
+    index: int
+    actor: str
+    action: str
+    transition: Transition
+    segments: tuple[tuple[str, Event], ...]
+
+
+class EndpointPair:
+    """Two endpoints joined by a lossless, in-order network: the handshake and the close, step by step.
+
+    Actions are strings: ``"<name>:<EVENT>"`` for a user call or the 2MSL
+    timer at endpoint ``name``, and ``"deliver:<name>"`` to deliver the
+    oldest segment in flight towards ``name``. :meth:`actions` lists only the
+    actions valid now. A FIN sent from CLOSE-WAIT acknowledges the peer's
+    FIN, so it arrives as ``RCV_FIN_ACK``; any other FIN as ``RCV_FIN``.
+
+    Parameters
+    ----------
+    names : tuple of two str
+        The endpoints' names (default ``("client", "server")``).
+
+    Examples
+    --------
+    >>> pair = EndpointPair()
+    >>> for a in ("server:PASSIVE_OPEN", "client:ACTIVE_OPEN", "deliver:server", "deliver:client", "deliver:server"):
+    ...     _ = pair.apply(a)
+    >>> pair["client"].state.name, pair["server"].state.name
+    ('ESTABLISHED', 'ESTABLISHED')
+    >>> pair.actions()
+    ['client:SEND', 'client:CLOSE', 'client:ABORT', 'server:SEND', 'server:CLOSE', 'server:ABORT']
+    """
+
+    def __init__(self, names: tuple[str, str] = ("client", "server")) -> None:
+        if len(names) != 2 or names[0] == names[1] or "deliver" in names:
+            raise ValueError(f"names must be two different names other than 'deliver'; got {names!r}")
+        self.names = tuple(names)
+        self.endpoints = {n: TcpEndpoint(n) for n in names}
+        self.in_flight: dict[str, list[tuple[str, Event]]] = {n: [] for n in names}
+        self.steps: list[Step] = []
+
+    def __getitem__(self, name: str) -> TcpEndpoint:
+        return self.endpoints[name]
+
+    def peer(self, name: str) -> str:
+        """The other endpoint's name."""
+        return self.names[1] if name == self.names[0] else self.names[0]
+
+    def actions(self) -> list[str]:
+        """The actions valid now, in a stable order."""
+        out = []
+        for name in self.names:
+            ep = self.endpoints[name]
+            out += [f"{name}:{e.name}" for e in ep.valid_events() if e.kind != "segment"]
+        out += [f"deliver:{name}" for name in self.names if self.in_flight[name]]
+        return out
+
+    def apply(self, action: str) -> Step:
+        """Apply one action; return the step taken.
+
+        Raises
+        ------
+        ValueError
+            If ``action`` is not valid now (the message lists the valid ones).
+        """
+        if action not in self.actions():
+            raise ValueError(f"action must be one of {', '.join(self.actions()) or 'none'}; got {action!r}")
+        actor, what = action.split(":", 1)
+        if actor == "deliver":
+            actor = what
+            _segment, event = self.in_flight[actor].pop(0)
+        else:
+            event = Event[what]
+        t = self.endpoints[actor].handle(event)
+        sent = []
+        for segment in t.send:
+            event_at_peer = SEGMENT_EVENT[segment]
+            if segment == "FIN" and t.state is State.CLOSE_WAIT:
+                event_at_peer = Event.RCV_FIN_ACK
+            sent.append((segment, event_at_peer))
+            self.in_flight[self.peer(actor)].append((segment, event_at_peer))
+        step = Step(len(self.steps), actor, action, t, tuple(sent))
+        self.steps.append(step)
+        return step
+
+    def run(self, actions: Iterable[str]) -> list[Step]:
+        """Apply several actions in order."""
+        return [self.apply(a) for a in actions]
+
+    def reset(self) -> None:
+        """Back to both endpoints CLOSED, nothing in flight."""
+        self.__init__(self.names)  # type: ignore[misc]
+
+
+#: Scripts for :class:`EndpointPair`: three-way handshake, then the normal four-way close.
+HANDSHAKE_AND_CLOSE: tuple[str, ...] = (
+    "server:PASSIVE_OPEN", "client:ACTIVE_OPEN", "deliver:server", "deliver:client", "deliver:server",
+    "client:CLOSE", "deliver:server", "deliver:client", "server:CLOSE", "deliver:client", "deliver:server",
+    "client:TIMEOUT",
+)
+#: Simultaneous open (RFC 9293 Figure 7) and simultaneous close (Figure 13).
+SIMULTANEOUS_OPEN_AND_CLOSE: tuple[str, ...] = (
+    "client:ACTIVE_OPEN", "server:ACTIVE_OPEN", "deliver:server", "deliver:client", "deliver:server",
+    "deliver:client", "client:CLOSE", "server:CLOSE", "deliver:server", "deliver:client", "deliver:server",
+    "deliver:client", "client:TIMEOUT", "server:TIMEOUT",
+)
 
 
 def _check_table() -> None:

@@ -403,3 +403,56 @@ def test_endpoint_agrees_with_table(start, seq):
                 ep.handle(e)
             continue
         assert ep.handle(e) == expected
+
+
+# --- Two endpoints ------------------------------------------------------------------------
+
+from tcpmodel.states import HANDSHAKE_AND_CLOSE, SIMULTANEOUS_OPEN_AND_CLOSE, EndpointPair  # noqa: E402
+
+
+def test_pair_plays_handshake_and_four_way_close():
+    pair = EndpointPair()
+    steps = pair.run(HANDSHAKE_AND_CLOSE)
+    wire = [(s.actor, seg) for s in steps for seg, _ in s.segments]
+    # RFC 9293 Figure 6 (three-way handshake) and Figure 12 (normal close): who sends what, in order.
+    assert wire == [("client", "SYN"), ("server", "SYN+ACK"), ("client", "ACK"),
+                    ("client", "FIN"), ("server", "ACK"), ("server", "FIN"), ("client", "ACK")]
+    assert pair["client"].path[-3:] == [S.FIN_WAIT_2, S.TIME_WAIT, S.CLOSED]
+    assert S.TIME_WAIT not in pair["server"].path
+    assert pair.in_flight == {"client": [], "server": []} and pair.actions() == [
+        "client:PASSIVE_OPEN", "client:ACTIVE_OPEN", "server:PASSIVE_OPEN", "server:ACTIVE_OPEN"]
+
+
+def test_pair_simultaneous_open_and_close_both_wait():
+    pair = EndpointPair(("a", "b"))
+    script = [a.replace("client", "a").replace("server", "b") for a in SIMULTANEOUS_OPEN_AND_CLOSE]
+    pair.run(script)
+    for name in ("a", "b"):
+        assert pair[name].path == [S.CLOSED, S.SYN_SENT, S.SYN_RECEIVED, S.ESTABLISHED, S.FIN_WAIT_1,
+                                   S.CLOSING, S.TIME_WAIT, S.CLOSED]
+
+
+def test_pair_offers_only_valid_actions_and_refuses_others():
+    pair = EndpointPair()
+    assert "deliver:server" not in pair.actions()
+    with pytest.raises(ValueError, match="action must be one of"):
+        pair.apply("client:CLOSE")
+    pair.apply("client:ACTIVE_OPEN")
+    assert "deliver:server" in pair.actions()
+    # The server is CLOSED: it answers the SYN with a RST, and the client sees "connection reset".
+    assert pair.apply("deliver:server").segments == (("RST", E.RCV_RST),)
+    t = pair.apply("deliver:client").transition
+    assert t.next is S.CLOSED and t.user_error == "connection reset"
+    with pytest.raises(ValueError, match="names must be"):
+        EndpointPair(("x", "x"))
+
+
+@given(st.lists(st.integers(min_value=0, max_value=20), max_size=40))
+def test_pair_random_valid_actions_stay_in_states(choices):
+    pair = EndpointPair()
+    for c in choices:
+        acts = pair.actions()
+        step = pair.apply(acts[c % len(acts)])
+        assert step.transition.next in State
+        if step.transition.next is S.TIME_WAIT and step.transition.state is not S.TIME_WAIT:
+            assert step.transition.state in (S.FIN_WAIT_1, S.FIN_WAIT_2, S.CLOSING)
