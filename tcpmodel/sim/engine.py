@@ -206,7 +206,9 @@ class Engine:
             return
         tcb.state = new
         self.trace.states[tcb.name].append((self.t, new))
-        if new == State.CLOSED:
+        if new == State.CLOSED or (new == State.LISTEN and tcb.incarnation and self.trace.states[tcb.name][-2][1] != State.CLOSED):
+            # CLOSED deletes the TCB; a passive connection sent back to LISTEN
+            # (RFC 9293 §3.10.7.4, RST in SYN_RECEIVED) flushes its queues and timers.
             self._delete_tcb(tcb)
         if new == State.FIN_WAIT_2 and tcb.cfg.fin_wait_2_timeout is not None:
             tcb.ut_gen += 1

@@ -1,0 +1,67 @@
+"""Hypothesis properties of the simulator (issue 4)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tcpmodel import State
+from tcpmodel.sim import build, simulate
+from tcpmodel.states import OPEN_DEPENDENT, TABLE
+
+MSL = 2.0
+ONE_WAY = 0.05
+
+
+def _scenario(losses, jitter, delay, quiet, time_wait=True):
+    sc = build("old_duplicate", time_wait=time_wait, msl=MSL, delay=delay, quiet_time=quiet, isn="fixed")
+    sc.network.lose = frozenset(losses)
+    sc.network.jitter = jitter  # every delay stays <= ONE_WAY + jitter <= MSL
+    return sc
+
+
+scenario_args = dict(
+    # at most 5 losses: fewer than the retry limit's 6 attempts, so every segment gets through
+    losses=st.sets(st.integers(min_value=0, max_value=40), max_size=5),
+    jitter=st.floats(min_value=0.0, max_value=MSL - ONE_WAY),
+    delay=st.floats(min_value=0.0, max_value=MSL),
+    quiet=st.floats(min_value=0.0, max_value=3 * MSL),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(**scenario_args)
+def test_time_wait_prevents_corruption_and_nothing_gets_stuck(losses, jitter, delay, quiet):
+    trace = simulate(_scenario(losses, jitter, delay, quiet))
+    assert not trace.corrupted
+    # No connection is left behind: each endpoint ends CLOSED, or LISTEN (a server
+    # waiting for a client whose application gave up before connecting holds no connection).
+    assert trace.final_state("A") == State.CLOSED
+    assert trace.final_state("B") in (State.CLOSED, State.LISTEN)
+    if trace.final_state("B") == State.LISTEN:
+        assert State.TIME_WAIT not in trace.path("A")
+
+
+@settings(max_examples=60, deadline=None)
+@given(time_wait=st.booleans(), **scenario_args)
+def test_only_transitions_the_table_allows(time_wait, losses, jitter, delay, quiet):
+    trace = simulate(_scenario(losses, jitter, delay, quiet, time_wait))
+    for rec in trace.transitions:
+        rows = [TABLE[(rec.state, rec.event)]]
+        rows += [row for (s, e, _), row in OPEN_DEPENDENT.items() if (s, e) == (rec.state, rec.event)]
+        assert any(getattr(row, "next", None) == rec.next for row in rows), rec
+    # every recorded state change is one of those transitions, in order
+    for ep in "AB":
+        taken = [(r.state, r.next) for r in trace.transitions if r.endpoint == ep and r.state != r.next]
+        changes = list(zip(trace.path(ep), trace.path(ep)[1:]))
+        assert taken == changes
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(min_value=0, max_value=10_000), rate=st.floats(min_value=0.0, max_value=0.5))
+def test_same_arguments_same_trace(seed, rate):
+    a = simulate("normal_close", loss_rate=rate, seed=seed)
+    b = simulate("normal_close", loss_rate=rate, seed=seed)
+    assert [(s.index, s.t_sent, s.t_arrived, s.seq, s.ack, s.flags) for s in a.segments] == [
+        (s.index, s.t_sent, s.t_arrived, s.seq, s.ack, s.flags) for s in b.segments
+    ]
