@@ -54,6 +54,7 @@ html_short_title = "TIME_WAIT course"
 templates_path = ["_templates"]
 html_static_path = ["_static"]
 html_css_files = ["course.css"]
+html_favicon = "_static/favicon.svg"
 html_copy_source = False
 html_show_sourcelink = False
 html_last_updated_fmt = None

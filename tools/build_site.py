@@ -294,7 +294,6 @@ def landing_page(notebooks: list[Path], root: Path = ROOT) -> str:
         "@@COURSE_MAP@@": course_map or "*The notebooks are being written.*",
         "@@TOTAL_TIME@@": total_line,
         "@@CITATION@@": _citation(root),
-        "@@BINDER_START@@": BINDER.format(path="notebooks/00_start_here.ipynb"),
         "@@TOCTREE@@": toc,
     }
     for key, value in replacements.items():

@@ -97,7 +97,26 @@ def page_links(app: Sphinx, pagename: str) -> dict[str, str]:
     return {}
 
 
+def accessible_html(fragment: str) -> str:
+    """Small accessibility repairs to HTML that Sphinx and Furo generate.
+
+    * ``<pre>`` blocks scroll sideways when a line is long: make them
+      focusable so that keyboard users can scroll them (WCAG 2.1.1).
+    * The toctree caption is ``role="heading"`` without a level: give it one.
+
+    Examples
+    --------
+    >>> accessible_html('<pre>x</pre><p class="caption" role="heading">')
+    '<pre tabindex="0">x</pre><p class="caption" role="heading" aria-level="2">'
+    """
+    fragment = fragment.replace("<pre>", '<pre tabindex="0">')
+    return fragment.replace('role="heading">', 'role="heading" aria-level="2">')
+
+
 def on_page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    for key in ("body", "furo_navigation_tree"):
+        if isinstance(context.get(key), str):
+            context[key] = accessible_html(context[key])
     if doctree is None:  # search, genindex: no launch bar
         return
     context.update(page_links(app, pagename))
@@ -112,5 +131,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
         inline_renderers=(visit_math_html, None),
         block_renderers=(visit_math_block_html, None),
     )
-    app.connect("html-page-context", on_page_context)
+    app.connect("html-page-context", on_page_context, priority=900)  # after Furo's
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
