@@ -147,6 +147,10 @@ def load_index(outdir: Path | str = "figures") -> dict[str, dict[str, str]]:
 
 
 if __name__ == "__main__":  # pragma: no cover - exercised by `make figures`
+    # Run the imported module's build_all: plot modules register into
+    # tcpmodel.figures._REGISTRY, not into this __main__ copy of the module.
+    from tcpmodel.figures import build_all as _build_all
+
     target = sys.argv[1] if len(sys.argv) > 1 else "figures"
-    for p in build_all(target):
+    for p in _build_all(target):
         print(p)

@@ -1,0 +1,49 @@
+"""Widgets of notebook 07: tcp_tw_reuse against an old duplicate, and tcp_tw_recycle behind NAT.
+
+Each is a :class:`~tcpmodel.widgets.base.CourseWidget` whose drawing comes
+from :mod:`tcpmodel.plots.workarounds`; each names its static fallback figure.
+
+Examples
+--------
+>>> import matplotlib
+>>> matplotlib.use("Agg")
+>>> w = recycle_nat_explorer()
+>>> w.update(clients=1)
+>>> w.error_text
+''
+>>> w.static_figure
+'recycle_nat_timeline'
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+from tcpmodel.plots.workarounds import draw_recycle_timeline, draw_tw_reuse
+from tcpmodel.widgets.base import CourseWidget
+
+__all__ = ["tw_reuse_explorer", "recycle_nat_explorer"]
+
+_STYLE = {"description_width": "initial"}
+
+
+def tw_reuse_explorer() -> CourseWidget:
+    """Timestamps on/off, ``tcp_tw_reuse`` 0/1/2, loopback, and how long the old duplicate is held."""
+    controls = {
+        "timestamps": widgets.Checkbox(value=True, description="timestamps (PAWS)", style=_STYLE),
+        "tcp_tw_reuse": widgets.Dropdown(options=[0, 1, 2], value=1, description="tcp_tw_reuse", style=_STYLE),
+        "loopback": widgets.Checkbox(value=False, description="loopback", style=_STYLE),
+        "delay": widgets.FloatSlider(value=10.0, min=0.0, max=30.0, step=0.5, description="duplicate held (s)", style=_STYLE),
+    }
+    return CourseWidget(controls, draw_tw_reuse, title="tcp_tw_reuse: who stops the old duplicate?", static_figure="tw_reuse_paws")
+
+
+def recycle_nat_explorer() -> CourseWidget:
+    """Hosts behind one NAT address, their timestamp offsets, and the server's ``tcp_tw_recycle``."""
+    controls = {
+        "clients": widgets.IntSlider(value=6, min=1, max=30, description="hosts behind the NAT", style=_STYLE),
+        "client_offsets": widgets.Dropdown(options=["per_host", "per_connection"], value="per_host", description="TSval offsets", style=_STYLE),
+        "tw_recycle": widgets.Checkbox(value=True, description="tcp_tw_recycle on the server", style=_STYLE),
+        "seed": widgets.IntSlider(value=1, min=0, max=9, description="seed", style=_STYLE),
+    }
+    return CourseWidget(controls, draw_recycle_timeline, title="tcp_tw_recycle behind NAT", static_figure="recycle_nat_timeline")
