@@ -45,6 +45,7 @@ class SystemEntry(Mapping):
     sources: Mapping[str, str]
     msl_note: str = ""
     disputed: str = ""
+    disputed_values: tuple[str, ...] = ()
     unverified: tuple[str, ...] = ()
     notes: str = ""
 
@@ -149,6 +150,7 @@ SYSTEMS: dict[str, SystemEntry] = {
         "default became 32768-60999 so that the ends have different parity (exact version not verified "
         "here). tcp_fin_timeout is often mistaken for the TIME_WAIT length; it is not.",
         unverified=("kernel version of the 61000 -> 60999 change",),
+        disputed_values=('ephemeral_range',),
     ),
     "freebsd": SystemEntry(
         name="FreeBSD",
@@ -169,6 +171,7 @@ SYSTEMS: dict[str, SystemEntry] = {
         disputed="Older FreeBSD releases used 49152-65535 (IP_PORTRANGE_HIGH today); the release that moved "
         "the default to 10000 is not verified here.",
         unverified=("knobs: net.inet.tcp.nolocaltimewait (tcp(4) not read at source)", "release of the 10000 change"),
+        disputed_values=('ephemeral_range',),
     ),
     "macos": SystemEntry(
         name="macOS (XNU)",
@@ -211,6 +214,7 @@ SYSTEMS: dict[str, SystemEntry] = {
         "TcpTimedWaitDelay default 0x78 (120 s), range 0-300, while its own text still says 4 minutes; the "
         "Windows 2000 reference says 240 s. Before Vista the ephemeral range was 1025-5000.",
         unverified=("default TIME_WAIT of current Windows 10/11 and Server 2016+ releases",),
+        disputed_values=('msl_s', 'time_wait_s', 'ephemeral_range'),
     ),
     "solaris": SystemEntry(
         name="Solaris / illumos",
@@ -232,6 +236,7 @@ SYSTEMS: dict[str, SystemEntry] = {
         msl_note="No MSL tunable; 30 s is tcp_time_wait_interval / 2.",
         disputed="The Solaris 8 Tunable Parameters manual gives tcp_time_wait_interval a default of 4 minutes; "
         "Solaris 9 and later give 60 seconds.",
+        disputed_values=('time_wait_s',),
     ),
 }
 

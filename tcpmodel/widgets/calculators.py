@@ -1,0 +1,92 @@
+"""Calculators for notebooks 05 and 06: connection rate, exhaustion, duplicates.
+
+Each function returns a :class:`~tcpmodel.widgets.base.CourseWidget` whose
+controls feed a ``draw_*`` function of :mod:`tcpmodel.plots.cost`; bad input
+(a reversed port range, a negative rate) shows the model's ``ValueError``
+beside the controls. Each names its static fallback figure.
+
+Examples
+--------
+>>> w = rate_calculator()
+>>> w.update(low=60999, high=32768)
+>>> w.error_text
+'high must be an integer in [60999, 65535] (at least low); got 32768'
+>>> w.update(low=32768, high=60999)
+>>> w.error_text
+''
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+from tcpmodel.plots import cost
+from tcpmodel.widgets.base import CourseWidget
+
+__all__ = ["rate_calculator", "exhaustion_calculator", "duplicate_explorer"]
+
+_STYLE = {"description_width": "initial"}
+
+
+def _port_controls() -> dict[str, widgets.ValueWidget]:
+    return {
+        "low": widgets.IntText(value=32768, description="ports from", style=_STYLE, layout=widgets.Layout(width="180px")),
+        "high": widgets.IntText(value=60999, description="to", style=_STYLE, layout=widgets.Layout(width="150px")),
+    }
+
+
+def rate_calculator() -> CourseWidget:
+    """Sustainable connect() rate from the port range, TIME_WAIT, destinations and tcp_tw_reuse."""
+    controls = {
+        **_port_controls(),
+        "time_wait_s": widgets.FloatSlider(value=60.0, min=1.0, max=300.0, step=1.0, description="TIME_WAIT s",
+                                           style=_STYLE, continuous_update=False),
+        "destinations": widgets.IntSlider(value=1, min=1, max=16, description="destinations", style=_STYLE,
+                                          continuous_update=False),
+        "tw_reuse": widgets.Dropdown(options=[("ignore", None), ("0 off", 0), ("1 on", 1), ("2 loopback", 2)],
+                                     value=None, description="tcp_tw_reuse", style=_STYLE),
+        "loopback": widgets.Checkbox(value=False, description="loopback"),
+    }
+
+    def draw(low, high, time_wait_s, destinations, tw_reuse, loopback):
+        return cost.draw_rate(low, high, time_wait_s, destinations, tw_reuse, loopback)
+
+    return CourseWidget(controls, draw, title="How many new connections per second?",
+                        static_figure="cost_rate_vs_ports")
+
+
+def exhaustion_calculator() -> CourseWidget:
+    """When does connect() start failing at a given rate?"""
+    controls = {
+        "rate": widgets.FloatText(value=1000.0, description="connections/s", style=_STYLE,
+                                  layout=widgets.Layout(width="200px")),
+        **_port_controls(),
+        "time_wait_s": widgets.FloatSlider(value=60.0, min=1.0, max=300.0, step=1.0, description="TIME_WAIT s",
+                                           style=_STYLE, continuous_update=False),
+        "destinations": widgets.IntSlider(value=1, min=1, max=16, description="destinations", style=_STYLE,
+                                          continuous_update=False),
+    }
+
+    def draw(rate, low, high, time_wait_s, destinations):
+        return cost.draw_exhaustion(rate, low, high, time_wait_s, destinations)
+
+    return CourseWidget(controls, draw, title="When do the ports run out?", static_figure="cost_time_to_exhaustion")
+
+
+def duplicate_explorer() -> CourseWidget:
+    """How likely is an old duplicate to land in the next incarnation?"""
+    controls = {
+        "gap_s": widgets.FloatSlider(value=30.0, min=0.0, max=300.0, step=1.0, description="gap s", style=_STYLE,
+                                     continuous_update=False),
+        "msl_s": widgets.FloatSlider(value=120.0, min=1.0, max=240.0, step=1.0, description="MSL s", style=_STYLE,
+                                     continuous_update=False),
+        "delay": widgets.Dropdown(options=["uniform", "exponential"], value="uniform", description="delay",
+                                  style=_STYLE),
+        "isn_policy": widgets.Dropdown(options=[("same sequence space", "same"), ("random ISN", "random")],
+                                       value="same", description="ISN", style=_STYLE),
+    }
+
+    def draw(gap_s, msl_s, delay, isn_policy):
+        return cost.draw_duplicates(gap_s, msl_s, delay, None, isn_policy)
+
+    return CourseWidget(controls, draw, title="Old duplicates after a short wait", static_figure="cost_duplicates")
