@@ -352,9 +352,11 @@ def course_notebook_paths(folder: Path) -> list[Path]:
 def _draw_names() -> dict[str, str]:
     try:
         from tcpmodel.figures import registered_figures
-    except ImportError:
+
+        return {spec.draw.__name__: name for name, spec in registered_figures().items()}
+    except Exception as exc:  # noqa: BLE001 - a broken plot module must not stop the site
+        print(f"warning: figure registry unavailable ({exc}); plot outputs get generic alt text", file=sys.stderr)
         return {}
-    return {spec.draw.__name__: name for name, spec in registered_figures().items()}
 
 
 def stage(notebooks_dir: Path, figures_dir: Path, stage_dir: Path) -> tuple[list[Path], StageReport]:

@@ -346,16 +346,17 @@ def test_search_works_without_a_server(page, base_url):
 
 def test_screenshots(page, base_url, site):
     """Landing page and one notebook page, for a person to look at (_build/screenshots/)."""
-    shots = {"landing.png": "index.html"}
     widget_pages = [p for p in PAGES[3:] if "course-widget-fallback" in (site / p).read_text(encoding="utf-8")]
     notebook_page = (widget_pages or PAGES[3:] or ["index.html"])[0]
-    shots["notebook.png"] = notebook_page
-    for name, path in shots.items():
+    shots = {"landing.png": ("index.html", None), "notebook.png": (notebook_page, None)}
+    if widget_pages:
+        shots["notebook-widget-figure.png"] = (notebook_page, "figure.course-widget-fallback")
+    for name, (path, selector) in shots.items():
         page.goto(base_url + path)
         # Forget the search test's highlighted terms (kept in the browser's storage).
         page.driver.execute_script("localStorage.clear(); sessionStorage.clear();")
         page.goto(base_url + path)
-        if name == "notebook.png" and widget_pages:
-            page.driver.execute_script("document.querySelector('figure.course-widget-fallback').scrollIntoView({block: 'center'})")
+        if selector:
+            page.driver.execute_script("document.querySelector(arguments[0]).scrollIntoView({block: 'start'})", selector)
         saved = page.screenshot(SCREENSHOTS / name)
         assert saved.stat().st_size > 10_000, f"{name} looks empty"
