@@ -78,6 +78,7 @@ __all__ = [
     "simulate_duplicate_arrivals",
     "MonteCarloEstimate",
     "who_holds_time_wait",
+    "incident_analysis",
     "SYSTEMS",
     "SystemEntry",
     "systems_table",
@@ -361,6 +362,70 @@ def time_wait_memory_bytes(count: float, per_socket_bytes: int = TW_SOCK_BYTES) 
     count = require_number("count", count, low=0, unit="sockets")
     per = require_int("per_socket_bytes", per_socket_bytes, low=1, high=1 << 20, unit="bytes")
     return float(count * per)
+
+
+def incident_analysis(
+    time_wait_sockets: float,
+    *,
+    port_range: tuple[int, int] = (32768, 60999),
+    established: int = 0,
+    time_wait_s: float = TCP_TIMEWAIT_LEN_S,
+    destinations: int = 1,
+    demand_rate: float | None = None,
+    max_tw_buckets: int | None = None,
+) -> dict[str, float | str]:
+    """Explain a host that holds ``time_wait_sockets`` and cannot connect() to one service.
+
+    Ports held by open connections (``established``) are not free for new
+    ones, so the 4-tuples that can cycle are ``(ports - established) ×
+    destinations``. Little's law turns the TIME_WAIT count into the rate of
+    connections that did succeed (``N / T``).
+
+    Returns
+    -------
+    dict
+        ``ports``, ``free_ports``, ``limit_rate`` (sustainable connections/s),
+        ``implied_rate`` (``N / T``), ``utilisation`` (TIME_WAIT / capacity),
+        ``memory_bytes``, ``failing_rate`` (demand above the limit, if
+        ``demand_rate`` is given), ``binding`` (what limits: ``"ports"`` or
+        ``"tcp_max_tw_buckets"`` or ``"none"``).
+
+    Examples
+    --------
+    >>> a = incident_analysis(20_000, port_range=(40000, 60999), established=1_000, demand_rate=400)
+    >>> a["free_ports"], round(a["limit_rate"], 1), round(a["implied_rate"], 1), a["binding"]
+    (20000, 333.3, 333.3, 'ports')
+    >>> round(a["failing_rate"], 1)
+    66.7
+    """
+    count = require_number("time_wait_sockets", time_wait_sockets, low=0, unit="sockets")
+    ports = ephemeral_port_count(*port_range)
+    established = require_int("established", established, low=0, high=ports - 1)
+    free = ports - established
+    limit = max_connection_rate(free, time_wait_s, destinations)
+    capacity = free * destinations
+    implied = count / time_wait_s
+    failing = None
+    if demand_rate is not None:
+        demand = require_number("demand_rate", demand_rate, low=0, unit="connections/s")
+        failing = max(0.0, demand - limit)
+    if max_tw_buckets is not None and count >= require_int("max_tw_buckets", max_tw_buckets, low=0, high=2**31 - 1):
+        binding = "tcp_max_tw_buckets"
+    elif count >= 0.95 * capacity:
+        binding = "ports"
+    else:
+        binding = "none"
+    return {
+        "ports": ports,
+        "free_ports": free,
+        "capacity": capacity,
+        "limit_rate": limit,
+        "implied_rate": implied,
+        "utilisation": count / capacity,
+        "memory_bytes": time_wait_memory_bytes(count),
+        "failing_rate": failing,
+        "binding": binding,
+    }
 
 
 # --------------------------------------------------------------------------- duplicates
