@@ -71,6 +71,11 @@ __all__ = [
     "record_run",
     "stored_run",
     "stored_results",
+    "describe_run",
+    "parse_proc_net_tcp",
+    "linux_state_name",
+    "stored_root_lab",
+    "format_root_lab",
 ]
 
 #: include/net/tcp_states.h: the numbers /proc/net/tcp prints in its "st" column.
@@ -196,6 +201,43 @@ def _parse_proc(family: str, text: str, ticks: int) -> list[SocketRow]:
             )
         )
     return rows
+
+
+def parse_proc_net_tcp(text: str, family: str = "ipv4", ticks_per_s: int = 100) -> list[SocketRow]:
+    r"""Parse the text of ``/proc/net/tcp`` (or ``tcp6``) into rows.
+
+    The ``tr`` column is the timer type (3 = TIME_WAIT) and ``tm->when`` the
+    time left on it, in hexadecimal clock ticks of ``USER_HZ`` (``sysconf
+    (_SC_CLK_TCK)``, 100 on Linux), converted by ``jiffies_delta_to_clock_t``
+    in ``net/ipv4/tcp_ipv4.c: get_timewait4_sock``.
+
+    Examples
+    --------
+    >>> text = "header\n 3: 0100007F:C62E 0100007F:D683 06 00000000:00000000 03:0000176A 00000000 0 0 0 3 0\n"
+    >>> row = parse_proc_net_tcp(text)[0]
+    >>> row.state, row.timer, row.timer_seconds
+    ('TIME_WAIT', 'timewait', 59.94)
+    """
+    require_choice("family", family, tuple(_FAMILY))
+    require_int("ticks_per_s", ticks_per_s, low=1, high=100_000)
+    return _parse_proc(family, text, ticks_per_s)
+
+
+#: RFC 9293 state names → the names Linux prints (include/net/tcp_states.h, ss, /proc).
+_RFC_TO_LINUX = {"FIN_WAIT_1": "FIN_WAIT1", "FIN_WAIT_2": "FIN_WAIT2", "SYN_RECEIVED": "SYN_RECV", "CLOSED": "CLOSE"}
+
+
+def linux_state_name(state: Any) -> str:
+    """The name Linux's ``/proc/net/tcp`` decoding uses for an RFC 9293 state.
+
+    Examples
+    --------
+    >>> from tcpmodel.states import State
+    >>> linux_state_name(State.FIN_WAIT_1), linux_state_name(State.TIME_WAIT)
+    ('FIN_WAIT1', 'TIME_WAIT')
+    """
+    name = getattr(state, "name", str(state)).replace("-", "_")
+    return _RFC_TO_LINUX.get(name, name)
 
 
 def socket_table(port: int | None = None, *, with_pid: bool = False) -> list[SocketRow]:
@@ -958,6 +1000,53 @@ def stored_run() -> dict[str, Any]:
     """
     text = resources.files("tcpmodel").joinpath("data/live_stored_run.json").read_text(encoding="utf-8")
     return json.loads(text)
+
+
+def describe_run(run: dict[str, Any]) -> str:
+    """One line that labels a recorded run with its kernel, date and settings.
+
+    Examples
+    --------
+    >>> describe_run({"kernel": "6.1.0", "date": "2025-01-01", "settings": {"tcp_tw_reuse": 2, "tcp_tw_reuse_delay": 1000, "tcp_timestamps": 1}})
+    'Linux 6.1.0, recorded 2025-01-01: tcp_tw_reuse=2, tcp_tw_reuse_delay=1000 ms, tcp_timestamps=1'
+    """
+    s = run.get("settings", {})
+    return (
+        f"Linux {run['kernel']}, recorded {run['date']}: tcp_tw_reuse={s.get('tcp_tw_reuse')}, "
+        f"tcp_tw_reuse_delay={s.get('tcp_tw_reuse_delay')} ms, tcp_timestamps={s.get('tcp_timestamps')}"
+    )
+
+
+def stored_root_lab() -> dict[str, Any]:
+    """The committed run of ``tools/root_lab.py`` (port exhaustion in a private namespace).
+
+    Examples
+    --------
+    >>> stored_root_lab()["port_range"]
+    [20000, 20099]
+    """
+    text = resources.files("tcpmodel").joinpath("data/root_lab_stored_run.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def format_root_lab(record: dict[str, Any]) -> str:
+    """The root lab's results as a table: observed beside predicted, per configuration."""
+
+    def show(phase: dict[str, Any] | None) -> str:
+        if phase is None:
+            return "-"
+        return f"{phase['succeeded']} then {phase['errno']}" if phase["errno"] else f"all {phase['succeeded']} ok"
+
+    lines = [
+        f"Linux {record['kernel']}, recorded {record['date']}; ports {record['port_range'][0]}-{record['port_range'][1]} inside a private namespace",
+        f"{'tw_reuse':>8} {'ts':>2} {'closer':7} {'burst: observed':22} {'predicted':22} {'after delay: observed':22} {'predicted':22} agree",
+    ]
+    for r in record["exhaustion"]:
+        lines.append(
+            f"{r['tcp_tw_reuse']:>8} {r['tcp_timestamps']:>2} {r['closer']:7} {show(r['observed']['burst']):22} {show(r['predicted']['burst']):22} "
+            f"{show(r['observed']['after_delay']):22} {show(r['predicted']['after_delay']):22} {'yes' if r['agree'] else 'NO'}"
+        )
+    return "\n".join(lines)
 
 
 def stored_results() -> list[Result]:
