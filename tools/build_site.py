@@ -52,7 +52,7 @@ WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 IMAGE_MIMES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
 REPO_BLOB = "https://github.com/time-wait-course/tcp-time-wait/blob/HEAD"
 BINDER = "https://mybinder.org/v2/gh/time-wait-course/tcp-time-wait/HEAD?urlpath=lab/tree/{path}"
-FIGURE_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(\.\./figures/(?P<name>[A-Za-z0-9_\-]+)\.svg\)")
+FIGURE_IMAGE = re.compile(r"!\[(?P<alt>(?:\\.|\[[^\]]*\]|[^\]\\\[])*)\]\(\.\./figures/(?P<name>[A-Za-z0-9_\-]+)\.svg\)")
 MD_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]+)\]\((?P<target>[^)\s]+)\)")
 FENCE = re.compile(r"(^```.*?^```[ \t]*$|^~~~.*?^~~~[ \t]*$)", re.M | re.S)
 
@@ -183,7 +183,8 @@ def transform_notebook(
     for i, cell in enumerate(cells):
         where = f"{filename}#{cell.get('id', i)}"
         if cell["cell_type"] == "markdown":
-            cell["source"] = rewrite_links(_source(cell), notebook_names=notebook_names, where=where, report=report)
+            text = rewrite_links(_source(cell), notebook_names=notebook_names, where=where, report=report)
+            cell["source"] = FIGURE_IMAGE.sub(lambda m: _index_alt(m, figures), text)
             continue
         if cell["cell_type"] != "code":
             continue
@@ -191,6 +192,12 @@ def transform_notebook(
         if "solution" in tags and "hide-input" not in tags:
             tags.append("hide-input")
         outputs = cell.get("outputs", [])
+        for output in outputs:  # e.g. the course map, a Markdown output
+            data = output.get("data", {})
+            if "text/markdown" in data:
+                md = data["text/markdown"]
+                md = "".join(md) if isinstance(md, list) else md
+                data["text/markdown"] = rewrite_links(md, notebook_names=notebook_names, where=where, report=report)
         kept = [o for o in outputs if WIDGET_MIME not in o.get("data", {})]
         if len(kept) != len(outputs):
             cell["outputs"] = kept
@@ -207,6 +214,13 @@ def transform_notebook(
         if any(mime in o.get("data", {}) for o in kept for mime in IMAGE_MIMES):
             _give_alt(cell, cells, i, figures, draw_names, where, report)
     return out
+
+
+def _index_alt(match: re.Match, figures: dict) -> str:
+    """A figure image with the alt text of ``figures/index.json``."""
+    alt = figures.get(match.group("name"), {}).get("alt") or match.group("alt")
+    alt = alt.replace("[", "\\[").replace("]", "\\]")
+    return f"![{alt}](../figures/{match.group('name')}.svg)"
 
 
 def _caption_widget_figure(cells: list[dict], index: int, figures: dict, binder_url: str) -> bool:

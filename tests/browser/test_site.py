@@ -162,6 +162,35 @@ def test_plot_alt_text_solutions_and_links():
     assert "Interactive demo" in plain["cells"][2]["metadata"]["mystnb"]["image"]["alt"]
 
 
+def test_figure_images_take_alt_text_from_the_index():
+    nb = _widget_notebook()
+    nb["cells"].append({"cell_type": "markdown", "id": "fig", "metadata": {}, "source": "See ![stale [alt]](../figures/demo_fig.svg) here."})
+    out = build_site.transform_notebook(nb, filename="05_demo.ipynb", figures=FIG_INDEX)
+    assert out["cells"][-1]["source"] == "See ![Index alt text.](../figures/demo_fig.svg) here."
+
+
+def test_markdown_outputs_get_the_same_link_rules():
+    nb = _widget_notebook()
+    nb["cells"][2]["outputs"].append(
+        {"output_type": "display_data", "metadata": {}, "data": {"text/markdown": "| [A](03_gone.ipynb) | [B](05_demo.ipynb) |", "text/plain": "<Markdown>"}}
+    )
+    out = build_site.transform_notebook(nb, filename="05_demo.ipynb", figures=FIG_INDEX, notebook_names={"05_demo.ipynb"})
+    assert out["cells"][2]["outputs"][-1]["data"]["text/markdown"] == "| A | [B](05_demo.ipynb) |"
+
+
+def test_site_code_doctests():
+    import doctest
+
+    sys.path.insert(0, str(ROOT / "site" / "_ext"))
+    try:
+        import course_site
+    finally:
+        sys.path.pop(0)
+    for module in (build_site, course_site):
+        result = doctest.testmod(module)
+        assert result.attempted and not result.failed, module.__name__
+
+
 def test_remote_asset_check_flags_cdn_but_not_hyperlinks(tmp_path):
     (tmp_path / "a.html").write_text(
         '<a href="https://example.org/">ok</a><link rel="stylesheet" href="https://cdn.example/x.css">'
