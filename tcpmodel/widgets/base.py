@@ -153,6 +153,11 @@ class CourseWidget(widgets.VBox):
         text = str(message).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         self.error.value = f'<span style="color:#B00020">⚠ {text}</span>'
         plt.close("all")
+        if _in_ipython():
+            # refresh() cleared with wait=True, which takes effect only when the
+            # next output arrives. An error shows no output, so clear now, or the
+            # figure of the previous values stays beside the message.
+            self.output.clear_output()
 
     @staticmethod
     def _show(shown: Any) -> None:
