@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tcpmodel._validate import require_choice
-from tcpmodel.linux import LINUX_SOURCES
+from tcpmodel.linux import LINUX_SOURCES, TCP_TIMEWAIT_LEN_S
 
 __all__ = ["Workaround", "DECISION_TABLE", "decision_row", "decision_table_rows", "Myth", "MYTHS", "myth"]
 
@@ -194,7 +194,7 @@ MYTHS: tuple[Myth, ...] = (
         "restart_networking",
         "Restarting networking clears TIME_WAIT.",
         "A TIME_WAIT socket lives in TCP's connection hash, with its own timer, not in an interface. It ends when its "
-        "60 s timer fires, when a new connection takes its 4-tuple over (tcp_tw_reuse, or a SYN that the RFC 1122 rule "
+        f"{TCP_TIMEWAIT_LEN_S:g} s timer fires, when a new connection takes its 4-tuple over (tcp_tw_reuse, or a SYN that the RFC 1122 rule "
         "accepts), when an RST kills it (unless tcp_rfc1337=1), or when its network namespace is destroyed.",
         "net/ipv4/inet_timewait_sock.c: inet_twsk_hashdance, inet_twsk_schedule, inet_twsk_purge; "
         "net/ipv4/tcp_minisocks.c: tcp_timewait_state_process",
@@ -203,7 +203,7 @@ MYTHS: tuple[Myth, ...] = (
         "fin_timeout",
         "tcp_fin_timeout shortens TIME_WAIT.",
         "tcp_fin_timeout is how long an orphaned connection may stay in FIN_WAIT_2. TIME_WAIT lasts TCP_TIMEWAIT_LEN, "
-        "a compile-time constant of 60 s.",
+        f"a compile-time constant of {TCP_TIMEWAIT_LEN_S:g} s.",
         LINUX_SOURCES["tcp_fin_timeout"] + "; " + LINUX_SOURCES["TCP_TIMEWAIT_LEN"]
         + "; net/ipv4/tcp_minisocks.c: tcp_time_wait (timeo = TCP_TIMEWAIT_LEN in TIME_WAIT)",
     ),
@@ -219,8 +219,9 @@ MYTHS: tuple[Myth, ...] = (
     Myth(
         "msl_one_minute",
         "The Linux MSL is hard-coded to 1 minute.",
-        "Linux has no MSL constant or setting. What is hard-coded is the TIME_WAIT length, TCP_TIMEWAIT_LEN = 60 s; "
-        "read as 2·MSL, that implies an MSL of 30 s, not 1 minute (RFC 793 assumed an MSL of 2 minutes).",
+        "Linux has no MSL constant or setting. What is hard-coded is the TIME_WAIT length, "
+        f"TCP_TIMEWAIT_LEN = {TCP_TIMEWAIT_LEN_S:g} s; read as 2·MSL, that implies an MSL of {TCP_TIMEWAIT_LEN_S / 2:g} s, "
+        "not 1 minute (RFC 793 assumed an MSL of 2 minutes).",
         LINUX_SOURCES["TCP_TIMEWAIT_LEN"] + "; RFC 793 §3.3 (MSL = 2 minutes)",
     ),
     Myth(

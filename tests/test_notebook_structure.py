@@ -24,6 +24,18 @@ UNSTABLE_CELLS: dict[tuple[str, str], str] = {
     ("05_how_long", "s4-demo"): "live kernel result: LinuxConfig.from_proc() reads this machine's /proc/sys/net/ipv4",
     ("06_cost_at_scale", "demo-rate"): "widget: rate_calculator (ipywidgets model ids change per run)",
     ("06_cost_at_scale", "demo-exhaustion"): "widget: exhaustion_calculator (ipywidgets model ids change per run)",
+    ("07_workarounds", "reuseaddr-live"): "live kernel result: server_restart bind() outcomes on this machine",
+    ("07_workarounds", "linger-live"): "live kernel result: abortive_close peer errno and TIME_WAIT count",
+    ("07_workarounds", "reuse-live"): "live kernel result: tcp_tw_reuse takeover before and after tcp_tw_reuse_delay",
+    ("07_workarounds", "myth1-live"): "live kernel result: time left on a fresh TIME_WAIT timer",
+    ("07_workarounds", "reuse-widget"): "widget: tw_reuse_explorer (static figure tw_reuse_paws)",
+    ("07_workarounds", "recycle-widget"): "widget: recycle_nat_explorer (static figure recycle_nat_timeline)",
+    ("08_lab_your_kernel", "live-status"): "live kernel result: available() and this kernel's release and sysctls",
+    ("08_lab_your_kernel", "live-observe"): "live kernel result: ss and /proc/net/tcp rows (kernel-chosen ports, timer left)",
+    ("08_lab_your_kernel", "live-who-waits"): "live kernel result: who_waits on this machine (ports differ per run)",
+    ("08_lab_your_kernel", "live-restart"): "live kernel result: server_restart bind() outcomes on this machine",
+    ("08_lab_your_kernel", "live-rebind"): "live kernel result: rebind_client_port and reuse_time_wait_port on this machine",
+    ("08_lab_your_kernel", "live-abort"): "live kernel result: abortive_close errno and a fresh TIME_WAIT timer",
 }
 
 UNSTABLE_REASONS = ("live kernel result", "timing", "widget")
