@@ -140,6 +140,7 @@ class Engine:
         self._isn = {name: IsnGenerator(tcb.cfg.isn, seed=scenario.seed + (0 if name == "A" else 1), fixed=tcb.cfg.isn_fixed) for name, tcb in self.tcb.items()}
         self._waiting: list = []  # calls waiting for a state entry: [call, remaining, endpoint, state, delay]
         self._parked: list = []  # refused opens to retry once the endpoint is CLOSED
+        self._last_effective = 0.0  # time of the last event that changed something
         scenario.network.reset()
 
     # ------------------------------------------------------------------ queue
@@ -166,7 +167,7 @@ class Engine:
             if processed > MAX_EVENTS:
                 raise RuntimeError(f"simulation did not settle after {MAX_EVENTS} events; check retry limits and calls")
             getattr(self, f"_on_{kind}")(*data)
-        self.trace.end_time = self.t
+        self.trace.end_time = self._last_effective
         for seg in self.trace.segments:
             if not seg.outcome:
                 seg.outcome = "lost" if seg.lost else "still in flight when the run ended"
@@ -204,6 +205,7 @@ class Engine:
     def _set_state(self, tcb: _Tcb, new: State) -> None:
         if new == tcb.state:
             return
+        self._last_effective = self.t
         tcb.state = new
         self.trace.states[tcb.name].append((self.t, new))
         if new == State.CLOSED or (new == State.LISTEN and tcb.incarnation and self.trace.states[tcb.name][-2][1] != State.CLOSED):
@@ -360,6 +362,7 @@ class Engine:
             sender_state=tcb.state,
         )
         self._seg_index += 1
+        self._last_effective = self.t
         arrivals = self.sc.network.fate(seg, msl=self.msl)
         self.trace.segments.append(seg)
         for i, delay in enumerate(arrivals):
@@ -517,6 +520,7 @@ class Engine:
 
     # ------------------------------------------------------------ receiving
     def _on_arrive(self, seg: Segment) -> None:
+        self._last_effective = self.t
         tcb = self.tcb[seg.dst]
         flags = set(seg.flags.split("+"))
         state = tcb.state

@@ -387,8 +387,19 @@ def _endpoints(time_wait: bool = True, **kw: Any) -> dict:
 
 
 @scenario("normal_close")
-def normal_close(closer: str = "A", msl: float = DEFAULT_MSL, one_way: float = DEFAULT_ONE_WAY, lose: Any = (), loss_rate: float = 0.0, seed: int = 0) -> Scenario:
+def normal_close(
+    closer: str = "A",
+    msl: float = DEFAULT_MSL,
+    one_way: float = DEFAULT_ONE_WAY,
+    lose: Any = (),
+    loss_rate: float = 0.0,
+    seed: int = 0,
+    time_wait: bool = True,
+) -> Scenario:
     """A (client) connects to B (server); ``closer`` closes first, the other 0.1 s after it sees the FIN.
+
+    ``lose`` picks segments to lose by index (the order of sending, from 0);
+    ``time_wait=False`` turns TIME_WAIT into a 0 s wait on both sides.
 
     The active closer passes FIN_WAIT_1, FIN_WAIT_2 and TIME_WAIT (RFC 9293
     §3.6, Figure 12) and is CLOSED 2·MSL later.
@@ -403,8 +414,9 @@ def normal_close(closer: str = "A", msl: float = DEFAULT_MSL, one_way: float = D
     require_choice("closer", closer, ("A", "B"))
     other = "B" if closer == "A" else "A"
     net = _common(msl, one_way, lose, loss_rate, seed)
+    require_bool("time_wait", time_wait)
     calls = [listen("B", 0.0), connect("A", 0.0), close(closer, 1.0), close(other, after(other, State.CLOSE_WAIT, 0.1))]
-    return Scenario("normal_close", calls, net, msl, seed=seed, **_endpoints())
+    return Scenario("normal_close", calls, net, msl, seed=seed, **_endpoints(time_wait))
 
 
 @scenario("simultaneous_close")

@@ -1,0 +1,65 @@
+"""The lost-segment picker: the learner chooses which segment the network loses.
+
+The run is the ``"normal_close"`` scenario (A closes first). The drop-down
+lists the segments of the loss-free run by index; losing one replays the
+same run with that segment dropped, so retransmissions, a restarted 2MSL
+timer or a RST appear in the ladder. A check box turns TIME_WAIT off.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+from tcpmodel.sim import simulate
+from tcpmodel.sim.analysis import close_outcome, segment_choices
+from tcpmodel.widgets.base import CourseWidget
+
+__all__ = ["loss_picker", "draw_loss_picker", "STATIC_FIGURE"]
+
+STATIC_FIGURE = "ladder_lost_final_ack"
+_MSL = 30.0
+
+
+def draw_loss_picker(lose: int = -1, time_wait: bool = True, msl: float = _MSL):  # noqa: ANN201 - a Figure
+    """Draw the ladder of ``normal_close`` with segment ``lose`` lost (-1: none).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> fig = draw_loss_picker(6, time_wait=False)
+    >>> "connection reset" in fig.axes[0].get_title()
+    True
+    """
+    from tcpmodel.plots.ladder import draw_ladder
+
+    lost = [] if lose is None or lose < 0 else [lose]
+    trace = simulate("normal_close", closer="A", msl=msl, lose=lost, time_wait=time_wait)
+    what = "no segment lost" if not lost else f"segment #{lose} lost"
+    title = f"{what}, TIME_WAIT {'on' if time_wait else 'off'} → {close_outcome(trace)}"
+    return draw_ladder(trace, title=title, highlight=lost[0] if lost else None, width=8.5)
+
+
+def loss_picker(msl: float = _MSL) -> CourseWidget:
+    """Build the widget: pick a segment to lose, and TIME_WAIT on or off.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> w = loss_picker()
+    >>> w.update(lose=6, time_wait=True)
+    >>> w.error_text
+    ''
+    """
+    options = [("none", -1)] + segment_choices(simulate("normal_close", closer="A", msl=msl))
+    controls = {
+        "lose": widgets.Dropdown(options=options, value=-1, description="lose"),
+        "time_wait": widgets.Checkbox(value=True, description="TIME_WAIT"),
+    }
+    return CourseWidget(
+        controls,
+        lambda lose, time_wait: draw_loss_picker(lose, time_wait, msl),
+        title="Which segment does the network lose?",
+        static_figure=STATIC_FIGURE,
+    )
