@@ -831,7 +831,9 @@ class EndpointPair:
     timer at endpoint ``name``, and ``"deliver:<name>"`` to deliver the
     oldest segment in flight towards ``name``. :meth:`actions` lists only the
     actions valid now. A FIN sent from CLOSE-WAIT acknowledges the peer's
-    FIN, so it arrives as ``RCV_FIN_ACK``; any other FIN as ``RCV_FIN``.
+    FIN, so it arrives as ``RCV_FIN_ACK`` while the peer's FIN is still
+    unacknowledged there (see :meth:`delivery_event`); any other FIN as
+    ``RCV_FIN``.
 
     Parameters
     ----------
@@ -873,6 +875,27 @@ class EndpointPair:
         out += [f"deliver:{name}" for name in self.names if self.in_flight[name]]
         return out
 
+    def delivery_event(self, name: str) -> Event:
+        """The event the oldest segment in flight towards ``name`` causes if delivered now.
+
+        A FIN that acknowledges ``name``'s FIN is ``RCV_FIN_ACK`` only while that
+        FIN is still outstanding (FIN-WAIT-1, CLOSING, LAST-ACK); in FIN-WAIT-2
+        it is the plain ``RCV_FIN`` of Figure 5.
+
+        Raises
+        ------
+        ValueError
+            If nothing is in flight towards ``name``.
+        """
+        if not self.in_flight.get(name):
+            raise ValueError(f"name must be an endpoint with a segment in flight towards it; got {name!r}")
+        _segment, event = self.in_flight[name][0]
+        if event is Event.RCV_FIN_ACK and self.endpoints[name].state not in (
+            State.FIN_WAIT_1, State.CLOSING, State.LAST_ACK
+        ):
+            return Event.RCV_FIN
+        return event
+
     def apply(self, action: str) -> Step:
         """Apply one action; return the step taken.
 
@@ -886,7 +909,8 @@ class EndpointPair:
         actor, what = action.split(":", 1)
         if actor == "deliver":
             actor = what
-            _segment, event = self.in_flight[actor].pop(0)
+            event = self.delivery_event(actor)
+            self.in_flight[actor].pop(0)
         else:
             event = Event[what]
         t = self.endpoints[actor].handle(event)
