@@ -248,6 +248,9 @@ class Engine:
     def _on_call(self, call: Any) -> None:
         tcb = self.tcb[call.endpoint]
         action = call.action
+        if call.if_closed and tcb.state != State.CLOSED:
+            self.trace.log.append((self.t, tcb.name, f"{action} skipped: the endpoint is {tcb.state.name}"))
+            return
         if action in ("connect", "listen"):
             self._open(tcb, call)
         elif action == "send":

@@ -63,6 +63,7 @@ DEFAULT_MSL = 30.0
 DEFAULT_ONE_WAY = 0.05
 _ACTIONS = ("connect", "listen", "send", "close", "abort")
 _ADDR = {"A": ("10.0.0.1", 40000), "B": ("10.0.0.2", 80)}
+__all__ += ["server_restart", "reconnect"]
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,7 @@ class Call:
     payload: str | None = None
     length: int = 0
     retry: bool = False
+    if_closed: bool = False
 
     def __post_init__(self) -> None:
         require_choice("endpoint", self.endpoint, ("A", "B"))
@@ -197,9 +199,14 @@ class Call:
             require_number("at", self.at, low=0, high=1e6, unit="seconds")
 
 
-def listen(endpoint: str, at: float | After = 0.0, *, retry: bool = False) -> Call:
-    """A passive open (``listen()``). ``retry``: if the 4-tuple is in TIME_WAIT, try again when it ends."""
-    return Call(endpoint, "listen", at, retry=retry)
+def listen(endpoint: str, at: float | After = 0.0, *, retry: bool = False, if_closed: bool = False) -> Call:
+    """A passive open (``listen()``).
+
+    ``retry``: if the 4-tuple is in TIME_WAIT, try again when it ends.
+    ``if_closed``: do nothing if the endpoint is not CLOSED then (a server's
+    listener that is already handling a new connection).
+    """
+    return Call(endpoint, "listen", at, retry=retry, if_closed=if_closed)
 
 
 def connect(endpoint: str, at: float | After = 0.0, *, retry: bool = False) -> Call:
@@ -415,7 +422,8 @@ def normal_close(
     other = "B" if closer == "A" else "A"
     net = _common(msl, one_way, lose, loss_rate, seed)
     require_bool("time_wait", time_wait)
-    calls = [listen("B", 0.0), connect("A", 0.0), close(closer, 1.0), close(other, after(other, State.CLOSE_WAIT, 0.1))]
+    # close at 2 s: late enough that a lost SYN (RTO 1 s) is recovered first
+    calls = [listen("B", 0.0), connect("A", 0.0), close(closer, 2.0), close(other, after(other, State.CLOSE_WAIT, 0.1))]
     return Scenario("normal_close", calls, net, msl, seed=seed, **_endpoints(time_wait))
 
 
@@ -565,3 +573,78 @@ def abortive_close(closer: str = "A", msl: float = DEFAULT_MSL, one_way: float =
     eps[closer] = replace(eps[closer], linger_zero=True)
     calls = [listen("B", 0.0), connect("A", 0.0), send("A", 0.2, "request", 100), send("B", 0.4, "response", 100), close(closer, 1.0)]
     return Scenario("abortive_close", calls, net, msl, seed=seed, **eps)
+
+
+@scenario("server_restart")
+def server_restart(msl: float = DEFAULT_MSL, restart_after: float = 5.0, one_way: float = DEFAULT_ONE_WAY, seed: int = 0) -> Scenario:
+    """The server B closes first, then its application restarts and calls ``listen()`` again.
+
+    B is the active closer, so B holds TIME_WAIT on port 80; a ``listen()``
+    ``restart_after`` seconds after B entered TIME_WAIT fails with
+    EADDRINUSE while the TIME_WAIT lasts (Linux ``inet_csk_bind_conflict``
+    in ``net/ipv4/inet_connection_sock.c`` counts TIME_WAIT sockets; bind(2):
+    EADDRINUSE), and succeeds after it.
+
+    Examples
+    --------
+    >>> from tcpmodel.sim import simulate
+    >>> simulate("server_restart", restart_after=5.0).errors["B"][0][:22]
+    'address already in use'
+    >>> simulate("server_restart", restart_after=61.0).errors["B"]
+    []
+    """
+    require_number("restart_after", restart_after, low=0, high=3600, unit="seconds")
+    net = _common(msl, one_way, (), 0.0, seed)
+    calls = [listen("B", 0.0), connect("A", 0.0), close("B", 1.0), close("A", after("A", State.CLOSE_WAIT, 0.1)),
+             listen("B", after("B", State.TIME_WAIT, restart_after))]
+    return Scenario("server_restart", calls, net, msl, seed=seed, **_endpoints())
+
+
+@scenario("reconnect")
+def reconnect(
+    closer: str = "A",
+    reconnect_after: float = 5.0,
+    retry: bool = False,
+    isn: str = "rfc6528",
+    msl: float = DEFAULT_MSL,
+    one_way: float = DEFAULT_ONE_WAY,
+    accept_syn_in_time_wait: bool = True,
+    seed: int = 0,
+) -> Scenario:
+    """A client with a fixed local port reconnects to the same server: the same 4-tuple again.
+
+    ``closer`` closes the first connection. ``reconnect_after`` seconds after
+    the closer entered TIME_WAIT, A calls ``connect()`` from port 40000 again.
+
+    * ``closer="A"``: A's own TIME_WAIT holds the 4-tuple, so the connect
+      fails with EADDRINUSE (``retry=False``) or waits until 2·MSL is over.
+    * ``closer="B"``: B holds the TIME_WAIT. A's new SYN reaches it; with a
+      clock-driven ISN it is higher than anything of the old incarnation and B
+      accepts it at once (RFC 1122 §4.2.2.13; Linux
+      ``tcp_timewait_state_process``). With ``isn="fixed"`` it is not
+      acceptable and only gets an ACK.
+
+    Examples
+    --------
+    >>> from tcpmodel.sim import simulate
+    >>> t = simulate("reconnect", closer="B")
+    >>> [s.name for s in t.path("B")][-4:]
+    ['CLOSED', 'LISTEN', 'SYN_RECEIVED', 'ESTABLISHED']
+    """
+    require_choice("closer", closer, ("A", "B"))
+    require_number("reconnect_after", reconnect_after, low=0, high=3600, unit="seconds")
+    require_bool("retry", retry)
+    require_bool("accept_syn_in_time_wait", accept_syn_in_time_wait)
+    other = "B" if closer == "A" else "A"
+    net = _common(msl, one_way, (), 0.0, seed)
+    calls = [
+        listen("B", 0.0),
+        connect("A", 0.0),
+        close(closer, 1.0),
+        close(other, after(other, State.CLOSE_WAIT, 0.1)),
+        # the server's listener takes the next connection once B's TCB is gone
+        listen("B", after("B", State.CLOSED, 0.0), if_closed=True),
+        connect("A", after(closer, State.TIME_WAIT, reconnect_after), retry=retry),
+    ]
+    eps = _endpoints(isn=isn, accept_syn_in_time_wait=accept_syn_in_time_wait)
+    return Scenario("reconnect", calls, net, msl, seed=seed, **eps)

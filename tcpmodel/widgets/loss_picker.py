@@ -37,7 +37,7 @@ def draw_loss_picker(lose: int = -1, time_wait: bool = True, msl: float = _MSL):
     trace = simulate("normal_close", closer="A", msl=msl, lose=lost, time_wait=time_wait)
     what = "no segment lost" if not lost else f"segment #{lose} lost"
     title = f"{what}, TIME_WAIT {'on' if time_wait else 'off'} → {close_outcome(trace)}"
-    return draw_ladder(trace, title=title, highlight=lost[0] if lost else None, width=8.5)
+    return draw_ladder(trace, title=title, highlight=lost[0] if lost else None, width=8.0, compact=True)
 
 
 def loss_picker(msl: float = _MSL) -> CourseWidget:
