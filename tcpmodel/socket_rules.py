@@ -38,7 +38,9 @@ The rules, and where they live in Linux (checked against the 6.x sources):
   orphan, and more than ``tcp_tw_reuse_delay`` ms have passed since it
   entered TIME_WAIT (``tw_entry_stamp``). Kernels without the
   ``tcp_tw_reuse_delay`` sysctl compare whole seconds instead
-  (``time_after32(ktime_get_seconds(), ts_recent_stamp)``).
+  (``time_after32(ktime_get_seconds(), ts_recent_stamp)`` in 5.x/6.x
+  sources; 2.6/3.x-era sources required ``get_seconds() -
+  tw_ts_recent_stamp > 1``, which this model does not cover).
 * **SO_LINGER {on, 0}**: ``close()`` sends RST instead of FIN
   (``net/ipv4/tcp.c: __tcp_close``, ``sock_flag(sk, SOCK_LINGER) &&
   !sk->sk_lingertime`` → ``tcp_disconnect``); the peer's ``recv()`` fails
