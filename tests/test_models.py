@@ -333,3 +333,76 @@ def test_contract_names_are_reexported_from_models():
 
     assert models.SYSTEMS is tcpmodel.systems.SYSTEMS
     assert models.LinuxConfig is tcpmodel.linux.LinuxConfig
+
+
+# ---------------------------------------------------------------- who pays, the incident
+
+def test_who_holds_time_wait():
+    assert models.who_holds_time_wait("client")["holder"] == "client"
+    assert "memory" in models.who_holds_time_wait("server")["pays_in"]
+    with pytest.raises(ValueError, match="first_closer must be one of 'client', 'server'"):
+        models.who_holds_time_wait("both")
+
+
+def test_incident_analysis_hand_computed():
+    # 40000..60999 = 21000 ports; 1000 held by open connections -> 20000 free; 20000 / 60 s
+    a = models.incident_analysis(20_000, port_range=(40000, 60999), established=1_000, demand_rate=400)
+    assert (a["ports"], a["free_ports"], a["capacity"]) == (21_000, 20_000, 20_000)
+    assert a["limit_rate"] == pytest.approx(20_000 / 60)
+    assert a["implied_rate"] == pytest.approx(20_000 / 60)
+    assert a["failing_rate"] == pytest.approx(400 - 20_000 / 60)
+    assert a["utilisation"] == pytest.approx(1.0)
+    assert a["binding"] == "ports"
+    assert a["memory_bytes"] == 20_000 * models.TW_SOCK_BYTES
+
+
+def test_incident_binding_cases():
+    assert models.incident_analysis(5_000)["binding"] == "none"
+    assert models.incident_analysis(5_000, max_tw_buckets=5_000)["binding"] == "tcp_max_tw_buckets"
+    assert models.incident_analysis(5_000, demand_rate=10)["failing_rate"] == 0.0
+    with pytest.raises(ValueError, match="established must be an integer in"):
+        models.incident_analysis(10, port_range=(40000, 40009), established=10)
+
+
+# ---------------------------------------------------------------- calculators and plots
+
+@pytest.fixture(scope="module")
+def agg():
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    yield
+
+
+def _figure_index():
+    import json
+
+    return json.loads((Path(__file__).resolve().parent.parent / "figures" / "index.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("factory,bad,good", [
+    ("rate_calculator", {"low": 60999, "high": 32768}, {"low": 32768, "high": 60999}),
+    ("exhaustion_calculator", {"rate": -5.0}, {"rate": 1000.0}),
+    ("duplicate_explorer", {"msl_s": 120.0, "gap_s": 0.0}, {"gap_s": 30.0}),
+])
+def test_calculators_show_errors_beside_the_controls(agg, factory, bad, good):
+    import tcpmodel.widgets.calculators as calculators
+
+    widget = getattr(calculators, factory)()
+    assert widget.static_figure in _figure_index()
+    before = widget.redraw_count
+    widget.update(**good)
+    assert widget.error_text == "" and widget.redraw_count == before + 1
+    if factory != "duplicate_explorer":
+        widget.update(**bad)
+        assert "must be" in widget.error_text and "Traceback" not in widget.error.value
+
+
+def test_rate_calculator_title_reports_the_model(agg):
+    from tcpmodel.plots import cost
+
+    fig = cost.draw_rate(32768, 60999, 60.0, 1)
+    assert fig.axes[0].get_title().startswith("470.5 connections/s")
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
