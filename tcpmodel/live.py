@@ -166,6 +166,29 @@ class SocketRow:
     inode: int
     pid: int | None = None
 
+    # psutil-style names (``conn.laddr``, ``conn.raddr``, ``conn.status``) and a plain one for the timer.
+    @property
+    def laddr(self) -> tuple[str, int]:
+        return self.local
+
+    @property
+    def raddr(self) -> tuple[str, int]:
+        return self.remote
+
+    @property
+    def status(self) -> str:
+        return self.state
+
+    @property
+    def seconds_left(self) -> float | None:
+        return self.timer_seconds
+
+    def __getitem__(self, key: str) -> Any:
+        """Mapping access, ``row["state"]``, for code that treats rows as dicts."""
+        if key in self.__dataclass_fields__ or key in ("laddr", "raddr", "status", "seconds_left"):
+            return getattr(self, key)
+        raise KeyError(key)
+
 
 def _decode_address(text: str, family: str) -> tuple[str, int]:
     address, port = text.split(":")
@@ -295,8 +318,10 @@ def _add_pids(rows: list[SocketRow]) -> list[SocketRow]:
     return out
 
 
-def count_states(port: int | None = None) -> dict[str, int]:
+def count_states(port: int | None = None) -> Counter[str]:
     """How many TCP sockets are in each state (optionally only on ``port``).
+
+    A :class:`collections.Counter`: a state with no socket counts 0.
 
     Examples
     --------
@@ -304,7 +329,7 @@ def count_states(port: int | None = None) -> dict[str, int]:
     >>> all(isinstance(n, int) and n > 0 for n in counts.values())
     True
     """
-    return dict(sorted(Counter(r.state for r in socket_table(port)).items()))
+    return Counter(dict(sorted(Counter(r.state for r in socket_table(port)).items())))
 
 
 def format_table(rows: list[SocketRow]) -> str:

@@ -290,3 +290,16 @@ def test_import_tcpmodel_live_does_not_load_psutil():
     code = "import sys, tcpmodel.live; print('psutil' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "False"
+
+
+def test_rows_read_like_psutil_and_like_dicts():
+    row = live.SocketRow("ipv4", ("127.0.0.1", 40000), ("127.0.0.1", 80), "TIME_WAIT", "timewait", 59.5, 0, 0)
+    assert (row.laddr, row.raddr, row.status, row.seconds_left) == (row.local, row.remote, "TIME_WAIT", 59.5)
+    assert row["state"] == "TIME_WAIT" and row["timer_seconds"] == 59.5
+    with pytest.raises(KeyError):
+        row["nope"]
+
+
+@needs_kernel
+def test_count_states_counts_zero_for_absent_states():
+    assert live.count_states()["NO_SUCH_STATE"] == 0
