@@ -408,7 +408,7 @@ def kernel_settings() -> dict[str, Any]:
             value = getattr(config, key, None)
             values[key] = list(value) if isinstance(value, tuple) else value
         values["source"] = "tcpmodel.models.LinuxConfig.from_proc()"
-    except (ImportError, AttributeError, OSError, ValueError):
+    except (ImportError, AttributeError, OSError, ValueError, RuntimeError):  # ProcUnavailable is a RuntimeError
         for key in ("tcp_tw_reuse", "tcp_tw_reuse_delay", "tcp_timestamps", "tcp_max_tw_buckets", "tcp_rfc1337"):
             raw = _read_sysctl(key)
             values[key] = None if raw is None else int(raw)

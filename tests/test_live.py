@@ -303,3 +303,26 @@ def test_rows_read_like_psutil_and_like_dicts():
 @needs_kernel
 def test_count_states_counts_zero_for_absent_states():
     assert live.count_states()["NO_SUCH_STATE"] == 0
+
+
+@needs_kernel
+def test_predictions_follow_linux_config_from_proc(monkeypatch):
+    from tcpmodel import models
+
+    no_timestamps = models.LinuxConfig(tcp_timestamps=0)
+    monkeypatch.setattr(models.LinuxConfig, "from_proc", classmethod(lambda cls, *a, **k: no_timestamps))
+    assert live.kernel_settings()["tcp_timestamps"] == 0
+    r = live.rebind_client_port(True, True, True)
+    assert r.prediction == "EADDRNOTAVAIL"  # what this kernel would do without timestamps
+    assert r.observed["tcp_timestamps"] == 0
+
+
+def test_kernel_settings_fall_back_when_linux_config_cannot_read_proc(monkeypatch):
+    from tcpmodel import models
+
+    def unavailable(cls, *a, **k):
+        raise models.ProcUnavailable("no /proc here")
+
+    monkeypatch.setattr(models.LinuxConfig, "from_proc", classmethod(unavailable))
+    settings = live.kernel_settings()
+    assert settings["source"] == "/proc/sys/net/ipv4"
