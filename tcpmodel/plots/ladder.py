@@ -26,7 +26,7 @@ from tcpmodel.plots.style import PALETTE, ROLE_COLOURS
 from tcpmodel.sim import Trace, simulate
 from tcpmodel.states import State
 
-__all__ = ["draw_ladder", "TimeScale"]
+__all__ = ["draw_ladder", "show_ladder", "TimeScale"]
 
 _X = {"A": 0.0, "B": 1.0}
 _COLOUR = {"A": ROLE_COLOURS["client"], "B": ROLE_COLOURS["server"]}
@@ -374,3 +374,17 @@ def old_duplicate_quiet_vs_delay():
         draw_corruption_map(ax, tw, _MSL)
     fig.tight_layout()
     return fig
+
+
+def show_ladder(trace: Trace, **kwargs) -> None:  # noqa: ANN003 - passed to draw_ladder
+    """Draw ``trace`` with :func:`draw_ladder` and show it once (for notebook cells).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> show_ladder(simulate("normal_close", msl=1.0))
+    """
+    draw_ladder(trace, **kwargs)
+    plt.show()
+    plt.close("all")

@@ -220,7 +220,11 @@ class Engine:
             if remaining > 0 and ep == tcb.name and state == new:
                 entry[1] -= 1
                 if entry[1] == 0:
-                    self._push(self.t + delay, "call", call)
+                    if delay == 0:
+                        # "as soon as it enters the state": before anything else due at this instant
+                        heapq.heappush(self._queue, (round(self.t, 9), -next(self._order), "call", (call,)))
+                    else:
+                        self._push(self.t + delay, "call", call)
         if new == State.CLOSED:
             parked, self._parked = [p for p in self._parked if p.endpoint == tcb.name], [p for p in self._parked if p.endpoint != tcb.name]
             for call in parked:

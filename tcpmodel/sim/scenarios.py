@@ -63,7 +63,7 @@ DEFAULT_MSL = 30.0
 DEFAULT_ONE_WAY = 0.05
 _ACTIONS = ("connect", "listen", "send", "close", "abort")
 _ADDR = {"A": ("10.0.0.1", 40000), "B": ("10.0.0.2", 80)}
-__all__ += ["server_restart", "reconnect"]
+__all__ += ["server_restart", "reconnect", "two_msl"]
 
 
 @dataclass(frozen=True)
@@ -648,3 +648,70 @@ def reconnect(
     ]
     eps = _endpoints(isn=isn, accept_syn_in_time_wait=accept_syn_in_time_wait)
     return Scenario("reconnect", calls, net, msl, seed=seed, **eps)
+
+
+def _ack_of_first_fin(seg: Any) -> bool:
+    return seg.src == "A" and seg.flags == "ACK" and seg.sender_state == State.TIME_WAIT
+
+
+@scenario("two_msl")
+def two_msl(wait_msls: float = 2.0, msl: float = DEFAULT_MSL, one_way: float = DEFAULT_ONE_WAY, seed: int = 0) -> Scenario:
+    """Why TIME_WAIT lasts two MSLs: a ghost FIN from the peer, one MSL each way.
+
+    A closes first. The network holds A's final ACK for almost one MSL, so B,
+    still in LAST_ACK, retransmits its FIN; that copy is held for one MSL
+    too (later copies are lost). A waits ``wait_msls``·MSL in TIME_WAIT and
+    then reconnects from the same port and sends 100 octets (both sides use
+    ISN 100, like a fast connection whose sequence numbers outran the ISN
+    clock). With one MSL, the ghost FIN of incarnation 1 reaches incarnation
+    2 inside its window and closes it (A ends up in CLOSE_WAIT with an "end
+    of data" B never sent); with two MSLs it reaches A while A still waits
+    (A ignores RST in TIME_WAIT here, RFC 1337 §3, so one cause shows at a time).
+
+    Examples
+    --------
+    >>> from tcpmodel.sim import simulate
+    >>> State.CLOSE_WAIT in simulate("two_msl", wait_msls=1.0).path("A")[6:]
+    True
+    >>> State.CLOSE_WAIT in simulate("two_msl", wait_msls=2.0).path("A")[6:]
+    False
+    """
+    require_number("wait_msls", wait_msls, low=0, high=2, unit="MSLs")
+    net = _common(msl, one_way, (), 0.0, seed)
+    hold_ack = First(_ack_of_first_fin)
+    hold_fin = First(lambda seg: seg.src == "B" and "FIN" in seg.flags and seg.retransmission)
+    late = msl - 2 * one_way
+    net.hold = _HoldRules([(hold_ack, late), (hold_fin, msl)])
+    net.lose = lambda seg: seg.src == "B" and "FIN" in seg.flags and seg.retransmission and not hold_fin(seg)
+    calls = [
+        listen("B", 0.0),
+        connect("A", 0.0),
+        close("A", 1.0),
+        close("B", after("B", State.CLOSE_WAIT, 0.1)),
+        listen("B", after("B", State.CLOSED, 0.0), if_closed=True),
+        connect("A", after("A", State.TIME_WAIT, 0.0), retry=True),
+        send("A", after("A", State.ESTABLISHED, 0.05, nth=2), "new-1", 100),
+    ]
+    eps = {
+        # rfc1337: B's RST (answering A's re-ACK from LISTEN) must not cut A's wait short, so the story stays one cause
+        "A": EndpointConfig(addr=_ADDR["A"], isn="fixed", time_wait_len=wait_msls * msl, rfc1337=True),
+        "B": EndpointConfig(addr=_ADDR["B"], isn="fixed", max_retries=8),
+    }
+    return Scenario("two_msl", calls, net, msl, seed=seed, **eps)
+
+
+class _HoldRules:
+    """Several hold rules: the first that matches gives the delay."""
+
+    def __init__(self, rules: list) -> None:
+        self.rules = rules
+
+    def reset(self) -> None:
+        for selector, _ in self.rules:
+            selector.reset()
+
+    def __call__(self, seg: Any) -> float | None:
+        for selector, delay in self.rules:
+            if selector(seg):
+                return delay
+        return None

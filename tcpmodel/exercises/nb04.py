@@ -1,0 +1,88 @@
+"""Exercises of notebook 04 (old duplicates). Every expected answer is computed by the simulator."""
+
+from __future__ import annotations
+
+from tcpmodel.exercises import ChoiceExercise, NumberExercise, SequenceExercise, register
+
+PROTECT_OPTIONS = (
+    "TIME_WAIT (2·MSL before the 4-tuple is reused)",
+    "clock-driven ISNs (RFC 6528)",
+    "timestamps with PAWS (RFC 7323)",
+    "a 16 times larger receive window",
+)
+
+
+def _min_quiet(delay: float = 20.0) -> float:
+    """Smallest quiet time (0.1 s steps) at which the held SEQ=301 no longer corrupts incarnation 2."""
+    from tcpmodel.sim import simulate
+
+    q = 0.0
+    while simulate("old_duplicate", time_wait=False, delay=delay, quiet_time=q).corrupted:
+        q = round(q + 0.1, 1)
+    return q
+
+
+def _protects() -> set[str]:
+    from dataclasses import replace
+
+    from tcpmodel.sim import build, simulate
+
+    base = dict(delay=20.0, quiet_time=5.0)
+    outcomes = {
+        PROTECT_OPTIONS[0]: simulate("old_duplicate", time_wait=True, **base).corrupted,
+        PROTECT_OPTIONS[1]: simulate("old_duplicate", time_wait=False, isn="rfc6528", **base).corrupted,
+        PROTECT_OPTIONS[2]: simulate("old_duplicate", time_wait=False, timestamps=True, **base).corrupted,
+    }
+    wide = build("old_duplicate", time_wait=False, **base)
+    wide.B = replace(wide.B, rcv_wnd=16 * wide.B.rcv_wnd)
+    outcomes[PROTECT_OPTIONS[3]] = simulate(wide).corrupted
+    return {option for option, corrupted in outcomes.items() if not corrupted}
+
+
+def _berkeley_path() -> list[str]:
+    from tcpmodel.sim import simulate
+
+    path = [s.name for s in simulate("reconnect", closer="B").path("B")]
+    return path[path.index("TIME_WAIT"):]
+
+
+def _time_wait_len() -> float:
+    from tcpmodel.sim import simulate
+    from tcpmodel.states import State
+
+    return simulate("normal_close", msl=30.0).time_in("A", State.TIME_WAIT)
+
+
+register(
+    NumberExercise(
+        "04.min_quiet",
+        "Without TIME_WAIT, SEQ=301 is held 20 s. What is the shortest quiet time (in s, to 0.1 s) that keeps incarnation 2 safe?",
+        expected=_min_quiet,
+        hint="Incarnation 2 is safe when the old segment arrives before B has a new connection; use the quiet-time demo or loop over simulate('old_duplicate', ...).",
+        unit="s",
+        rel_tol=0.02,
+    ),
+    ChoiceExercise(
+        "04.protects",
+        "Quiet time 5 s, delay 20 s: which of these keeps SEQ=301 out of incarnation 2? (choose all that do)",
+        options=PROTECT_OPTIONS,
+        correct=_protects,
+        hint="Try each one with simulate('old_duplicate', ...): time_wait=True, isn='rfc6528', timestamps=True.",
+        why_wrong={PROTECT_OPTIONS[3]: "a larger window only makes it easier for an old segment to land inside it."},
+    ),
+    SequenceExercise(
+        "04.berkeley_path",
+        "The server B sits in TIME_WAIT when the client's new SYN (with a higher ISN) arrives. List B's states from TIME_WAIT until the new connection is ESTABLISHED.",
+        expected=_berkeley_path,
+        hint="Linux ends the TIME_WAIT early and hands the SYN to the listener (RFC 1122 §4.2.2.13); run simulate('reconnect', closer='B').",
+        step_name="state",
+    ),
+    NumberExercise(
+        "04.two_msl",
+        "MSL = 30 s. How long, in seconds, must the active closer wait so that a segment in either direction has died?",
+        expected=_time_wait_len,
+        hint="One MSL for the last segment to reach the peer, one for the peer's answer to come back.",
+        unit="s",
+        mistakes={"one MSL": (lambda: _time_wait_len() / 2, "One MSL covers one direction only.")},
+    ),
+)
