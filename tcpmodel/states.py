@@ -295,6 +295,17 @@ class Variant:
     kernels: str | None = None
     user_error: str | None = None
 
+    def describe(self) -> str:
+        """One line: who, what they do, and where to read it.
+
+        Examples
+        --------
+        >>> print(variants_for(State.TIME_WAIT, Event.RCV_RST)[0].describe())  # doctest: +ELLIPSIS
+        RFC 1337: Ignore a RST in TIME-WAIT ... [RFC 1337 §3, fix (F1) ...]
+        """
+        where = self.reference + (f"; Linux {self.kernels}" if self.kernels else "")
+        return f"{self.source}: {self.behaviour} [{where}]"
+
 
 # ---------------------------------------------------------------------------
 # The table
@@ -822,6 +833,19 @@ class Step:
     action: str
     transition: Transition
     segments: tuple[tuple[str, Event], ...]
+
+    def describe(self) -> str:
+        """One line for a trace: who, what, the change of state, what was sent, and the deciding section.
+
+        Examples
+        --------
+        >>> EndpointPair().apply("client:ACTIVE_OPEN").describe()
+        'client  active OPEN         CLOSED → SYN-SENT          sends SYN      RFC 9293 §3.10.1'
+        """
+        t = self.transition
+        change = f"{t.state.rfc_name} → {t.next.rfc_name}" if t.changes_state else f"stays {t.state.rfc_name}"
+        sent = ", ".join(t.send) or "—"
+        return f"{self.actor:<7} {t.event.label:<19} {change:<26} sends {sent:<8} {t.rfc}"
 
 
 class EndpointPair:
