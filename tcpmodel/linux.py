@@ -101,7 +101,9 @@ LINUX_SOURCES = {
     "reuse_conditions": "net/ipv4/tcp_ipv4.c tcp_twsk_unique() (Linux 6.18): reuse needs "
     "tw_ts_recent_stamp != 0 (the old connection saw the peer's timestamps), tcp_tw_reuse "
     "enabled (2: loopback address or bound to lo) and tcp_clock_ms() after "
-    "tw_entry_stamp + tcp_tw_reuse_delay",
+    "tw_entry_stamp + tcp_tw_reuse_delay. A connect() from an explicitly bound port calls it "
+    "with twp == NULL and takes over the 4-tuple at once whenever tw_ts_recent_stamp != 0, "
+    "whatever tcp_tw_reuse says",
     "connect_ports": "net/ipv4/inet_hashtables.c __inet_hash_connect(): remaining = high - low "
     "+ 1, rounded down to an even number; the scan tries ports of low's parity first, then the "
     "other parity; a port already used towards another destination is accepted when "
