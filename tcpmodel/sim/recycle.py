@@ -228,6 +228,10 @@ class RecycleNatResult:
         """Fraction of connection attempts (SYNs) the server dropped."""
         return self.syns_dropped / self.syns_sent if self.syns_sent else 0.0
 
+    #: Aliases of :attr:`drop_fraction` (SYNs are the connection attempts).
+    fraction_dropped = drop_fraction
+    dropped_fraction = drop_fraction
+
     @property
     def failed_fraction(self) -> float:
         """Fraction of ``connect()`` calls that failed after every retransmission."""
