@@ -79,12 +79,12 @@ LINUX_SOURCES = {
     "tcp_tw_reuse": "Documentation/networking/ip-sysctl.rst: tcp_tw_reuse 0/1/2, Default: 2; "
     "net/ipv4/tcp_ipv4.c tcp_sk_init(): sysctl_tcp_tw_reuse = 2. Value 2 (loopback only) and "
     "the default 2 came with commit 79e9fed46038 'net-tcp: extend tcp_tw_reuse sysctl to "
-    "enable loopback only optimization' (committed 2018-06-04, first released in Linux 4.18); "
+    "enable loopback only optimization' (committed to net-next 2018-06-04, the day the 4.18 merge window opened, so first released in Linux 4.18: inferred from the commit date, not checked against a 4.18 tree); "
     "before it the knob was a boolean, default 0",
     "tcp_tw_reuse_delay": "Documentation/networking/ip-sysctl.rst: tcp_tw_reuse_delay, "
     "milliseconds, Default: 1000, range 1..TCP_PAWS_MSL*1000 (net/ipv4/sysctl_net_ipv4.c); "
     "added by Jakub Sitnicki's series 'tcp: Make TIME-WAIT reuse delay deterministic and "
-    "configurable' (net-next, December 2024; first released in Linux 6.14). Before it the "
+    "configurable' (net-next, December 2024, so first released in Linux 6.14: inferred from the commit date of its companion patch 'tcp: Measure TIME-WAIT reuse delay with millisecond precision', 2024-12-11). Before it the "
     "delay was a fixed 1 s in tcp_twsk_unique()",
     "tcp_timestamps": "Documentation/networking/ip-sysctl.rst: tcp_timestamps 0/1/2, default 1",
     "tcp_max_tw_buckets": "net/ipv4/tcp_ipv4.c tcp_sk_init(): sysctl_max_tw_buckets = "
@@ -164,10 +164,10 @@ class LinuxConfig:
     ip_local_port_range : tuple of int
         ``net.ipv4.ip_local_port_range``; default ``(32768, 60999)`` (ip-sysctl.rst).
     tcp_tw_reuse : {0, 1, 2}
-        0 off, 1 on, 2 loopback only (default since Linux 4.18).
+        0 off, 1 on, 2 loopback only (the default since Linux 4.18, inferred from the commit date).
     tcp_tw_reuse_delay : int
         Milliseconds a TIME_WAIT socket must have existed before reuse; default 1000
-        (sysctl since Linux 6.14; earlier kernels behave as a fixed 1000).
+        (sysctl since Linux 6.14, inferred from the commit date; earlier kernels behave as a fixed 1000).
     tcp_timestamps : {0, 1, 2}
         RFC 7323 timestamps; default 1. Reuse needs them on both ends.
     tcp_max_tw_buckets : int or None
