@@ -295,7 +295,8 @@ def landing_page(notebooks: list[Path], root: Path = ROOT) -> str:
 
     folder = notebooks[0].parent if notebooks else root / "notebooks"
     course_map = course_map_markdown(folder) if any(not p.name.startswith("00_") for p in notebooks) else ""
-    course_map = re.sub(r"\]\((\d\d_[^)]+\.ipynb)\)", r"](notebooks/\1)", course_map)
+    # Link the titles to the pages, and number them as the sidebar does.
+    course_map = re.sub(r"\| \[([^\]]+)\]\(((\d\d)_[^)]+\.ipynb)\)", r"| [\3 · \1](notebooks/\2)", course_map)
     infos = [read_notebook_info(p) for p in notebooks]
     start = next((i for i in infos if i.filename.startswith("00_")), None)
     start_line = f"Begin with [{start.title}](notebooks/{start.filename}) ({start.time})." if start else ""
@@ -305,7 +306,7 @@ def landing_page(notebooks: list[Path], root: Path = ROOT) -> str:
     text = (SITE / "index.md").read_text(encoding="utf-8")
     replacements = {
         "@@START@@": start_line,
-        "@@COURSE_MAP@@": course_map or "*The notebooks are being written.*",
+        "@@COURSE_MAP@@": course_map or "| Notebook |\n|---|\n| *The notebooks are being written.* |",
         "@@TOTAL_TIME@@": total_line,
         "@@CITATION@@": _citation(root),
         "@@TOCTREE@@": toc,
@@ -377,7 +378,10 @@ def stage(notebooks_dir: Path, figures_dir: Path, stage_dir: Path) -> tuple[list
     if stage_dir.exists():
         shutil.rmtree(stage_dir)
     (stage_dir / "notebooks").mkdir(parents=True)
-    shutil.copytree(figures_dir, stage_dir / "figures") if figures_dir.exists() else (stage_dir / "figures").mkdir()
+    (stage_dir / "figures").mkdir()
+    for figure_file in sorted(figures_dir.glob("*")) if figures_dir.exists() else []:
+        if figure_file.suffix.lower() in (".svg", ".png", ".jpg", ".jpeg", ".gif"):  # images only, no README page
+            shutil.copy2(figure_file, stage_dir / "figures" / figure_file.name)
     index_file = figures_dir / "index.json"
     figures = json.loads(index_file.read_text(encoding="utf-8")) if index_file.exists() else {}
     notebooks = course_notebook_paths(notebooks_dir)

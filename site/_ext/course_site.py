@@ -63,7 +63,7 @@ def visit_math_block_html(self: Any, node: nodes.Element) -> None:
     latex = node.astext()
     if node.get("label"):
         self.body.append(f'<span id="{html.escape(node["ids"][0])}"></span>' if node.get("ids") else "")
-    self.body.append('<div class="math-block">')
+    self.body.append('<div class="math-block" tabindex="0">')
     mathml = latex_to_mathml(latex, display=True)
     if mathml is None:
         _fallback(self, node, latex, display=True)
@@ -100,16 +100,18 @@ def page_links(app: Sphinx, pagename: str) -> dict[str, str]:
 def accessible_html(fragment: str) -> str:
     """Small accessibility repairs to HTML that Sphinx and Furo generate.
 
-    * ``<pre>`` blocks scroll sideways when a line is long: make them
-      focusable so that keyboard users can scroll them (WCAG 2.1.1).
+    * ``<pre>`` blocks and Furo's table wrappers scroll sideways when they
+      are wide: make them focusable so that keyboard users can scroll them
+      (WCAG 2.1.1).
     * The toctree caption is ``role="heading"`` without a level: give it one.
 
     Examples
     --------
-    >>> accessible_html('<pre>x</pre><p class="caption" role="heading">')
-    '<pre tabindex="0">x</pre><p class="caption" role="heading" aria-level="2">'
+    >>> accessible_html('<pre>x</pre><div class="table-wrapper x"><p class="caption" role="heading">')
+    '<pre tabindex="0">x</pre><div tabindex="0" class="table-wrapper x"><p class="caption" role="heading" aria-level="2">'
     """
     fragment = fragment.replace("<pre>", '<pre tabindex="0">')
+    fragment = fragment.replace('<div class="table-wrapper', '<div tabindex="0" class="table-wrapper')
     return fragment.replace('role="heading">', 'role="heading" aria-level="2">')
 
 
