@@ -213,8 +213,7 @@ MYTHS: tuple[Myth, ...] = (
         "tcp_tw_reuse is consulted only when this host calls connect() (tcp_twsk_unique). A SYN arriving at a server's "
         "TIME_WAIT 4-tuple is judged by tcp_timewait_state_process (the RFC 1122 rule), whatever tcp_tw_reuse says.",
         "net/ipv4/tcp_ipv4.c: tcp_twsk_unique (called from __inet_check_established in the connect() path); "
-        "net/ipv4/tcp_minisocks.c: tcp_timewait_state_process; Documentation/networking/ip-sysctl.rst: tcp_tw_reuse "
-        "('for new outgoing connections' wording varies by version)",
+        "net/ipv4/tcp_minisocks.c: tcp_timewait_state_process; Documentation/networking/ip-sysctl.rst: tcp_tw_reuse",
     ),
     Myth(
         "msl_one_minute",

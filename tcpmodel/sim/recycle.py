@@ -95,7 +95,7 @@ PARAMETERS: dict[str, dict] = {
     "syn_retries": {
         "value": 6,
         "unit": "retransmissions",
-        "source": "Documentation/networking/ip-sysctl.rst: tcp_syn_retries, default 6",
+        "source": "Documentation/networking/ip-sysctl.rst: tcp_syn_retries, default 6; with exponential backoff, as in the Linux versions that had tcp_tw_recycle",
     },
     "initial_rto_s": {
         "value": 1.0,
