@@ -151,6 +151,20 @@ def connect_port_count(low: int, high: int) -> int:
     return remaining & ~1 if remaining > 1 else remaining
 
 
+def _kernel_default_max_tw_buckets() -> int | None:
+    """This machine's default ``tcp_max_tw_buckets``: half its TCP ehash size, if readable.
+
+    ``/proc/sys/net/ipv4/tcp_ehash_entries`` (Linux 6.1+) shows the established-hash size; a
+    negative value means the namespace shares the initial one's table (ip-sysctl.rst), whose size
+    it shows. ``None`` when it cannot be read (another OS, an older kernel, no /proc).
+    """
+    try:
+        entries = abs(int(Path(_PROC_DIR, "tcp_ehash_entries").read_text(encoding="ascii").split()[0]))
+    except (OSError, ValueError, IndexError):
+        return None
+    return entries // 2 if entries > 1 else None
+
+
 class ProcUnavailable(RuntimeError):
     """``/proc/sys/net/ipv4`` could not be read (not Linux, no /proc, or no permission)."""
 
@@ -171,8 +185,10 @@ class LinuxConfig:
     tcp_timestamps : {0, 1, 2}
         RFC 7323 timestamps; default 1. Reuse needs them on both ends.
     tcp_max_tw_buckets : int or None
-        Cap on TIME_WAIT sockets. ``None`` means the kernel's memory-dependent default
-        (half the established-hash size), unknown until read from ``/proc``.
+        Cap on TIME_WAIT sockets. Linux's default is half the established-hash size, which the
+        kernel sizes from memory at boot, so it has no fixed value: the default here is computed
+        from this machine's ``tcp_ehash_entries`` (131072 on the 24 GB Linux 6.18 machine that
+        built the course), or ``None`` (unknown: no cap modelled) where that cannot be read.
     tcp_rfc1337 : {0, 1}
         1 ignores RSTs in TIME_WAIT (RFC 1337's fix); default 0.
     source : str
@@ -194,9 +210,10 @@ class LinuxConfig:
     tcp_tw_reuse: int = 2
     tcp_tw_reuse_delay: int = 1000
     tcp_timestamps: int = 1
-    tcp_max_tw_buckets: int | None = None
+    tcp_max_tw_buckets: int | None = field(default_factory=_kernel_default_max_tw_buckets)
     tcp_rfc1337: int = 0
-    source: str = field(default="Linux defaults (ip-sysctl.rst, Linux 6.18)", compare=False)
+    source: str = field(default="Linux defaults (ip-sysctl.rst, Linux 6.18); tcp_max_tw_buckets from this "
+                        "machine's ehash size", compare=False)
 
     def __post_init__(self) -> None:
         rng = self.ip_local_port_range
@@ -281,6 +298,8 @@ class LinuxConfig:
             text = read(name)
             if text is None:
                 notes.append(f"{name} absent (older kernel): using the default")
+                if name == "tcp_max_tw_buckets":
+                    values[name] = None  # not this machine's: the directory read is another kernel's
                 continue
             values[name] = int(text)
         label = f"read from {base} (running kernel)"

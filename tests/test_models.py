@@ -149,7 +149,12 @@ def test_linux_defaults_match_ip_sysctl_rst():
     cfg = LinuxConfig()
     assert cfg.ip_local_port_range == (32768, 60999)
     assert (cfg.tcp_tw_reuse, cfg.tcp_tw_reuse_delay, cfg.tcp_timestamps, cfg.tcp_rfc1337) == (2, 1000, 1, 0)
-    assert cfg.tcp_max_tw_buckets is None  # memory dependent: half the ehash size
+    # memory dependent: half this machine's ehash size (tcp_sk_init), or None where unknown
+    ehash = Path("/proc/sys/net/ipv4/tcp_ehash_entries")
+    if ehash.exists():
+        assert cfg.tcp_max_tw_buckets == abs(int(ehash.read_text().split()[0])) // 2
+    else:
+        assert cfg.tcp_max_tw_buckets is None
     assert cfg.ports == LINUX_PORTS
 
 
@@ -183,6 +188,7 @@ def test_from_proc_reads_every_value(tmp_path):
                       tcp_timestamps="1", tcp_max_tw_buckets="4096", tcp_rfc1337="1")
     cfg = LinuxConfig.from_proc(root)
     assert cfg == LinuxConfig((1024, 65535), 1, 50, 1, 4096, 1)
+    assert cfg.tcp_max_tw_buckets == 4096
     assert str(root) in cfg.source
 
 
