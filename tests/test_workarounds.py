@@ -246,3 +246,58 @@ def test_recycle_scenario_is_registered_with_simulate():
     assert result.syn_log == direct.syn_log
     with pytest.raises(ValueError, match="^clients must be"):
         simulate("tw_recycle_nat", clients=0)
+
+
+# --- decision table, myths and widgets ----------------------------------------------------
+
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from tcpmodel.workarounds import DECISION_TABLE, MYTHS, decision_row, decision_table_rows, myth  # noqa: E402
+
+
+def test_decision_table_rows_have_sources_and_valid_fields():
+    assert {w.key for w in DECISION_TABLE} >= {"so_reuseaddr", "so_linger_zero", "tcp_tw_reuse", "tcp_tw_recycle", "port_range", "pooling", "client_closes_first"}
+    for w in DECISION_TABLE:
+        assert w.source.strip() and w.risk.strip() and w.linux.strip()
+    assert len(decision_table_rows()) == len(DECISION_TABLE)
+
+
+def test_decision_table_agrees_with_the_models():
+    from tcpmodel.linux import LinuxConfig
+    from tcpmodel.socket_rules import server_restart_outcome
+
+    # tcp_tw_reuse only ever shortens the hold of an outgoing connect(): it helps the client.
+    assert decision_row("tcp_tw_reuse").helps == "client"
+    assert LinuxConfig(tcp_tw_reuse=1).effective_hold_s(loopback=False) < LinuxConfig(tcp_tw_reuse=0).effective_hold_s(loopback=False)
+    # SO_REUSEADDR is what lets a server that closed first restart at once.
+    assert decision_row("so_reuseaddr").helps == "server" and server_restart_outcome("server", True, True) == "ok"
+    # The sysctls need root; socket options and design changes do not.
+    assert decision_row("tcp_tw_reuse").needs_root and not decision_row("so_linger_zero").needs_root
+    assert "4.12" in decision_row("tcp_tw_recycle").linux
+
+
+def test_every_myth_has_a_correction_and_a_source():
+    from tcpmodel.linux import TCP_TIMEWAIT_LEN_S
+
+    assert len(MYTHS) == 5
+    for m in MYTHS:
+        assert m.claim and m.truth and m.source and m.truth != m.claim
+    assert f"{TCP_TIMEWAIT_LEN_S:g} s" in myth("fin_timeout").truth
+    assert f"{TCP_TIMEWAIT_LEN_S / 2:g} s" in myth("msl_one_minute").truth
+    with pytest.raises(ValueError, match="^key must be one of"):
+        myth("nope")
+
+
+def test_widgets_draw_and_name_an_existing_static_figure():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from tcpmodel.widgets.workarounds import recycle_nat_explorer, tw_reuse_explorer
+
+    index = json.loads((Path(__file__).resolve().parent.parent / "figures" / "index.json").read_text(encoding="utf-8"))
+    for make, change in ((tw_reuse_explorer, {"timestamps": False, "tcp_tw_reuse": 2, "loopback": True}), (recycle_nat_explorer, {"clients": 3, "client_offsets": "per_connection"})):
+        widget = make()
+        widget.update(**change)
+        assert widget.error_text == ""
+        assert widget.static_figure in index
