@@ -547,14 +547,14 @@ _CHUNK = 1 << 20
 def simulate_duplicate_arrivals(
     gap_s: float,
     msl_s: float,
+    n: int = 100_000,
+    seed: int | None = 0,
     *,
     lifetime_s: float = math.inf,
     delay: str = "uniform",
     mean_delay_s: float | None = None,
     window_bytes: int = 65535,
     isn_policy: str = "random",
-    n: int = 100_000,
-    seed: int | None = 0,
 ) -> MonteCarloEstimate:
     """Monte Carlo estimate of :func:`duplicate_arrival_probability` (numpy, vectorised).
 
@@ -562,6 +562,15 @@ def simulate_duplicate_arrivals(
     uniformly random 32-bit offsets between the duplicate's sequence number and
     the new incarnation's window; counts the duplicates that arrive in time and
     in window. Deterministic for a given ``seed``.
+
+    Parameters
+    ----------
+    gap_s, msl_s, lifetime_s, delay, mean_delay_s, window_bytes, isn_policy
+        As in :func:`duplicate_arrival_probability`.
+    n : int
+        Number of simulated duplicates (chunked in blocks of 2**20 to bound memory).
+    seed : int or None
+        Seed of ``numpy.random.default_rng``; ``None`` for fresh entropy.
 
     Returns
     -------

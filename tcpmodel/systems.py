@@ -63,7 +63,7 @@ class SystemEntry(Mapping):
 
     @classmethod
     def _keys(cls) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(cls))
+        return (*(f.name for f in fields(cls)), "source", "ephemeral_ports")
 
     @property
     def source(self) -> str:

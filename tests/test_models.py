@@ -306,6 +306,7 @@ def test_systems_has_the_required_keys_and_fields():
             assert name in entry, (key, name)
             assert entry.sources.get(name), f"{key}.{name} has no source"
         assert entry["time_wait_s"] == entry.time_wait_s > 0
+        assert entry["source"] and "time_wait_s" in entry["source"]
 
 
 def test_rfcs_use_a_two_minute_msl_and_wait_twice_it():

@@ -89,6 +89,12 @@ def test_estimate_is_a_float_with_its_standard_error_and_is_seeded():
     assert a.n == 10_000 and a.standard_error == pytest.approx(math.sqrt(a * (1 - a) / 10_000))
 
 
+def test_n_and_seed_may_be_positional():
+    a = simulate_duplicate_arrivals(30, MSL, 5_000, 9, isn_policy="same")
+    b = simulate_duplicate_arrivals(30, MSL, n=5_000, seed=9, isn_policy="same")
+    assert a.n == 5_000 and float(a) == float(b)
+
+
 def test_large_n_is_chunked_without_changing_the_mean():
     est = simulate_duplicate_arrivals(60, MSL, isn_policy="same", n=3_000_000, seed=11)
     assert abs(est - 0.5) <= 3 * math.sqrt(0.25 / 3_000_000)
