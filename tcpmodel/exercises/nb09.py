@@ -217,7 +217,7 @@ register(
     ),
     NumberExercise(
         "09.inc1_exhaust", "At the peak, the service opens 600 connections per second. How many seconds after the peak starts (from no TIME_WAIT) does connect() start failing?",
-        expected=_inc1_exhaust, hint="The 4-tuples fill at the rate minus nothing for the first TIME_WAIT seconds: ports / rate, if that is shorter than TIME_WAIT (tcpmodel.models.time_to_exhaustion).", unit="s",
+        expected=_inc1_exhaust, hint="No 4-tuple comes back before its TIME_WAIT ends, so the ports run out after ports / rate seconds when that is shorter than TIME_WAIT (tcpmodel.models.time_to_exhaustion).", unit="s",
     ),
     ChoiceExercise(
         "09.inc1_fix", "Which fixes raise the limit for this service? Pick all that apply.",
