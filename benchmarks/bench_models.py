@@ -33,6 +33,6 @@ def rate_calculator_p95() -> float:
         {"time_wait_s": 60.0, "destinations": 1},
         {"time_wait_s": 30.0, "destinations": 4},
         {"low": 1024, "high": 65535, "tw_reuse": 1},
-        {"low": 32768, "high": 60999, "tw_reuse": None},
+        {"low": 32768, "high": 60999, "tw_reuse": "ignore"},
     ]
     return widget_update_p95(widget, cycle)

@@ -43,12 +43,15 @@ def rate_calculator() -> CourseWidget:
                                            style=_STYLE, continuous_update=False),
         "destinations": widgets.IntSlider(value=1, min=1, max=16, description="destinations", style=_STYLE,
                                           continuous_update=False),
-        "tw_reuse": widgets.Dropdown(options=[("ignore", None), ("0 off", 0), ("1 on", 1), ("2 loopback", 2)],
-                                     value=None, description="tcp_tw_reuse", style=_STYLE),
+        # Not None for "ignore": ipywidgets deselects an option whose value is None,
+        # so the dropdown would show blank in JupyterLab.
+        "tw_reuse": widgets.Dropdown(options=[("ignore", "ignore"), ("0 off", 0), ("1 on", 1), ("2 loopback", 2)],
+                                     value="ignore", description="tcp_tw_reuse", style=_STYLE),
         "loopback": widgets.Checkbox(value=False, description="loopback"),
     }
 
     def draw(low, high, time_wait_s, destinations, tw_reuse, loopback):
+        tw_reuse = None if tw_reuse in ("ignore", None) else tw_reuse
         return cost.draw_rate(low, high, time_wait_s, destinations, tw_reuse, loopback)
 
     return CourseWidget(controls, draw, title="How many new connections per second?",
