@@ -271,6 +271,18 @@ class LinuxConfig:
             If the directory or ``ip_local_port_range`` cannot be read (not Linux, /proc not
             mounted, or a sandbox). The message names the path and says to use
             ``LinuxConfig()`` for the defaults instead.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (d / "ip_local_port_range").write_text("1024 65535")
+        >>> LinuxConfig.from_proc(d).ip_local_port_range
+        (1024, 65535)
+        >>> LinuxConfig.from_proc(d / "missing")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        tcpmodel.linux.ProcUnavailable: cannot read .../missing/ip_local_port_range: no such file (not Linux, or /proc is not mounted); use LinuxConfig() for Linux's defaults
         """
         base = Path(root)
         notes = []

@@ -36,6 +36,13 @@ def draw_rate(low: int = 32768, high: int = 60999, time_wait_s: float = 60.0, de
 
     Kept to a dozen text objects and fixed margins (no ``tight_layout``): text
     rendering dominates, and the calculator must redraw in under 0.1 s.
+
+    Examples
+    --------
+    >>> fig = draw_rate(32768, 60999, 60.0, 1)
+    >>> fig.axes[0].get_title()
+    '470.5 connections/s = 28,232 ports × 1 / 60 s'
+    >>> plt.close(fig)
     """
     ports = models.ephemeral_port_count(low, high)
     config = None if tw_reuse is None else models.LinuxConfig(ip_local_port_range=(low, high), tcp_tw_reuse=tw_reuse)
@@ -79,7 +86,15 @@ def draw_rate_overview(destinations: int = 1) -> plt.Figure:
 
 def draw_exhaustion(rate: float = 1000.0, low: int = 32768, high: int = 60999, time_wait_s: float = 60.0,
                     destinations: int = 1) -> plt.Figure:
-    """4-tuples held over time from a cold start, and when connect() starts failing."""
+    """4-tuples held over time from a cold start, and when connect() starts failing.
+
+    Examples
+    --------
+    >>> fig = draw_exhaustion(rate=1000)
+    >>> fig.axes[0].get_title()
+    '1,000/s against a limit of 470.5/s'
+    >>> plt.close(fig)
+    """
     ports = models.ephemeral_port_count(low, high)
     capacity = ports * destinations
     t_fail = models.time_to_exhaustion(rate, ports, time_wait_s, destinations)
@@ -126,7 +141,15 @@ def draw_population(time_wait_s: float = 60.0, max_tw_buckets: int = 131072) -> 
 
 def draw_duplicates(gap_s: float = 30.0, msl_s: float = 120.0, delay: str = "uniform", mean_delay_s: float | None = None,
                     isn_policy: str = "same") -> plt.Figure:
-    """Delay density of an old duplicate; the shaded part arrives after the new incarnation opens."""
+    """Delay density of an old duplicate; the shaded part arrives after the new incarnation opens.
+
+    Examples
+    --------
+    >>> fig = draw_duplicates(gap_s=30, msl_s=120, isn_policy="same")
+    >>> fig.axes[0].get_title()
+    'P(accepted in the new incarnation) = 0.75  (same ISN)'
+    >>> plt.close(fig)
+    """
     p = models.duplicate_arrival_probability(gap_s, msl_s, delay=delay, mean_delay_s=mean_delay_s, isn_policy=isn_policy)
     t = np.linspace(0, msl_s, 300)
     if delay == "uniform":
