@@ -191,6 +191,9 @@ def transform_notebook(
         tags = cell.setdefault("metadata", {}).setdefault("tags", [])
         if "solution" in tags and "hide-input" not in tags:
             tags.append("hide-input")
+            prompts = cell["metadata"].setdefault("mystnb", {})
+            prompts.setdefault("code_prompt_show", "Show the solution")
+            prompts.setdefault("code_prompt_hide", "Hide the solution")
         outputs = cell.get("outputs", [])
         for output in outputs:  # e.g. the course map, a Markdown output
             data = output.get("data", {})

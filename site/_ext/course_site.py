@@ -20,6 +20,7 @@ Theory of operation
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 from docutils import nodes
@@ -33,14 +34,26 @@ NON_NOTEBOOK_SOURCES = {"index": "site/index.md"}
 START_NOTEBOOK = "notebooks/00_start_here.ipynb"
 
 
+MTEXT = re.compile(r"(<mtext[^>]*>)(.*?)(</mtext>)", re.S)
+TEXT_ESCAPE = re.compile(r"\\([_%&#$])")
+
+
 def latex_to_mathml(latex: str, *, display: bool) -> str | None:
-    """Return MathML for ``latex``, or None if it cannot be converted."""
+    r"""Return MathML for ``latex``, or None if it cannot be converted.
+
+    Examples
+    --------
+    >>> latex_to_mathml(r"\text{TIME\_WAIT}", display=False)
+    '<math xmlns="http://www.w3.org/1998/Math/MathML" display="inline"><mrow><mtext>TIME_WAIT</mtext></mrow></math>'
+    """
     from latex2mathml.converter import convert
 
     try:
-        return convert(latex.strip(), display="block" if display else "inline")
+        mathml = convert(latex.strip(), display="block" if display else "inline")
     except Exception:  # noqa: BLE001 - any parser failure falls back to source
         return None
+    # latex2mathml keeps escapes such as \_ verbatim inside \text{...}.
+    return MTEXT.sub(lambda m: m.group(1) + TEXT_ESCAPE.sub(r"\1", m.group(2)) + m.group(3), mathml)
 
 
 def _fallback(self: Any, node: nodes.Element, latex: str, display: bool) -> None:

@@ -153,6 +153,7 @@ def test_plot_alt_text_solutions_and_links():
     )
     assert out["cells"][2]["metadata"]["mystnb"]["image"]["alt"] == "Index alt text."
     assert "hide-input" in out["cells"][3]["metadata"]["tags"]
+    assert out["cells"][3]["metadata"]["mystnb"]["code_prompt_show"] == "Show the solution"
     links = out["cells"][4]["source"]
     assert links.startswith("next · [map](00_start_here.ipynb)"), "a link to a missing notebook becomes text"
     assert "[code](https://github.com/time-wait-course/tcp-time-wait/blob/HEAD/tcpmodel/states.py#L3)" in links
@@ -214,6 +215,8 @@ def test_site_has_a_page_per_notebook_and_nothing_remote(site):
         assert (site / "notebooks" / nb.name).read_bytes() == nb.read_bytes(), "download link serves the notebook as stored"
     assert build_site.remote_assets(site) == []
     assert not list(site.rglob("*mathjax*")), "maths is MathML; no MathJax"
+    fallbacks = [str(p.relative_to(site)) for p in site.rglob("*.html") if 'class="math-source"' in p.read_text(encoding="utf-8")]
+    assert fallbacks == [], f"formulas that latex2mathml could not convert (shown as LaTeX): {fallbacks}"
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
