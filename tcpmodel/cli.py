@@ -73,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="Linux net.ipv4.tcp_tw_reuse_delay in ms (default 1000)")
     rate.add_argument("--loopback", action="store_true", help="the connections use a loopback address")
     rate.add_argument("--no-timestamps", action="store_true", help="TCP timestamps are off (tcp_tw_reuse then cannot apply)")
+    rate.add_argument("--from-proc", action="store_true",
+                      help="take the port range, tcp_tw_reuse, its delay and tcp_timestamps from this kernel's "
+                           "/proc/sys/net/ipv4 (overrides --port-range, --tw-reuse, --tw-reuse-delay)")
 
     exhaust = sub.add_parser("exhaust", help="seconds until connect() fails at a given rate",
                              description="Seconds from a cold start until connect() finds no free 4-tuple "
@@ -121,9 +124,14 @@ def _run(args: argparse.Namespace) -> None:
     from tcpmodel import models
 
     if args.command == "rate":
-        ports = models.ephemeral_port_count(*args.port_range)
         config = None
-        if args.tw_reuse is not None:
+        if args.from_proc:
+            config = models.LinuxConfig.from_proc()
+            if args.no_timestamps:
+                config = config.replace(tcp_timestamps=0)
+            args.port_range = config.ip_local_port_range
+        ports = models.ephemeral_port_count(*args.port_range)
+        if args.tw_reuse is not None and config is None:
             config = models.LinuxConfig(ip_local_port_range=tuple(args.port_range), tcp_tw_reuse=args.tw_reuse,
                                         tcp_tw_reuse_delay=args.tw_reuse_delay,
                                         tcp_timestamps=0 if args.no_timestamps else 1)
@@ -133,6 +141,8 @@ def _run(args: argparse.Namespace) -> None:
         print("  holds when:")
         for line in models.rate_conditions(ports, args.time_wait, args.destinations, config, **kwargs):
             print(f"  - {line}")
+        if args.from_proc:
+            print(f"  - sysctls {config.source}")
     elif args.command == "exhaust":
         ports = models.ephemeral_port_count(*args.port_range)
         seconds = models.time_to_exhaustion(args.rate, ports, args.time_wait, args.destinations)
@@ -164,6 +174,13 @@ def _run(args: argparse.Namespace) -> None:
         print("Disputed or changed values and all sources: tcpmodel.models.SYSTEMS[key].disputed / .sources")
 
 
+def models_errors() -> type[Exception]:
+    """``ProcUnavailable``: /proc could not be read (reported like bad input)."""
+    from tcpmodel.linux import ProcUnavailable
+
+    return ProcUnavailable
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status (0 ok, 2 bad input)."""
     parser = build_parser()
@@ -173,7 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help()
             return 0
         _run(args)
-    except (_UsageError, ValueError) as exc:
+    except (_UsageError, ValueError, models_errors()) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -96,3 +96,25 @@ def test_python_dash_m_end_to_end():
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and bad.stdout == ""
     assert bad.stderr.strip().count("\n") == 0 and "Traceback" not in bad.stderr
+
+
+def test_rate_from_proc_uses_the_running_kernel(capsys, monkeypatch, tmp_path):
+    import tcpmodel.linux as linux
+
+    (tmp_path / "ip_local_port_range").write_text("40000 60999\n")
+    (tmp_path / "tcp_tw_reuse").write_text("0\n")
+    real = linux.LinuxConfig.from_proc.__func__
+    monkeypatch.setattr(linux.LinuxConfig, "from_proc", classmethod(lambda cls, root=tmp_path: real(cls, root)))
+    code, out, err = run(capsys, "rate", "--from-proc")
+    assert code == 0 and err == ""
+    assert out.splitlines()[0] == "350.0 connections/s"  # 21000 ports / 60 s, tcp_tw_reuse=0
+    assert "tcp_tw_reuse=0 does not apply" in out
+
+
+def test_rate_from_proc_without_proc_is_one_line_status_2(capsys, monkeypatch, tmp_path):
+    import tcpmodel.linux as linux
+
+    real = linux.LinuxConfig.from_proc.__func__
+    monkeypatch.setattr(linux.LinuxConfig, "from_proc", classmethod(lambda cls, root=tmp_path / "no": real(cls, root)))
+    code, out, err = run(capsys, "rate", "--from-proc")
+    assert code == 2 and out == "" and err.count("\n") == 1 and "cannot read" in err
