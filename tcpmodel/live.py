@@ -270,7 +270,10 @@ def socket_table(port: int | None = None, *, with_pid: bool = False) -> list[Soc
     the rows come from ``/proc/net/tcp`` and ``/proc/net/tcp6`` directly
     (fields documented in ``Documentation/networking/proc_net_tcp.rst``);
     ``with_pid=True`` adds the owning process from psutil where the kernel
-    lets us see it. TIME_WAIT sockets belong to no process.
+    lets us see it. TIME_WAIT sockets belong to no process. A socket closed
+    while its peer has not closed yet is also kept as a timewait mini-socket:
+    its row shows state ``FIN_WAIT2`` with timer ``"timewait"``, because
+    ``get_timewait4_sock`` prints ``tw_substate`` (``net/ipv4/tcp_ipv4.c``).
 
     Parameters
     ----------
