@@ -20,6 +20,8 @@ NAMES = [p.name for p in NOTEBOOKS]
 #: Keyed by (notebook stem, cell id). A reason is one of: a live kernel result,
 #: a timing, or a widget.
 UNSTABLE_CELLS: dict[tuple[str, str], str] = {
+    ("03_reliable_close", "demo-loss-picker"): "widget: loss_picker (static figure ladder_lost_final_ack)",
+    ("04_old_duplicates", "demo-quiet-time"): "widget: quiet_time_demo (static figure old_duplicate_quiet_vs_delay)",
     ("01_state_machine", "demo-one-endpoint"): "widget: state_stepper, one endpoint (static figure state_diagram)",
     ("01_state_machine", "demo-stepper"): "widget: state_stepper, client and server (static figure state_diagram_handshake_close)",
     ("05_how_long", "demo-duplicates"): "widget: duplicate_explorer calculator (ipywidgets model ids change per run)",

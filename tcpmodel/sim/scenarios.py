@@ -659,8 +659,9 @@ def two_msl(wait_msls: float = 2.0, msl: float = DEFAULT_MSL, one_way: float = D
     """Why TIME_WAIT lasts two MSLs: a ghost FIN from the peer, one MSL each way.
 
     A closes first. The network holds A's final ACK for almost one MSL, so B,
-    still in LAST_ACK, retransmits its FIN; that copy is held for one MSL
-    too (later copies are lost). A waits ``wait_msls``·MSL in TIME_WAIT and
+    still in LAST_ACK, keeps retransmitting its FIN (every second here); the
+    last retransmission before the ACK arrives is held for one MSL too, and
+    the others are lost. It reaches A almost 2·MSL after A's final ACK. A waits ``wait_msls``·MSL in TIME_WAIT and
     then reconnects from the same port and sends 100 octets (both sides use
     ISN 100, like a fast connection whose sequence numbers outran the ISN
     clock). With one MSL, the ghost FIN of incarnation 1 reaches incarnation
@@ -678,9 +679,13 @@ def two_msl(wait_msls: float = 2.0, msl: float = DEFAULT_MSL, one_way: float = D
     """
     require_number("wait_msls", wait_msls, low=0, high=2, unit="MSLs")
     net = _common(msl, one_way, (), 0.0, seed)
-    hold_ack = First(_ack_of_first_fin)
-    hold_fin = First(lambda seg: seg.src == "B" and "FIN" in seg.flags and seg.retransmission)
+    rto = 1.0
     late = msl - 2 * one_way
+    hold_ack = _FirstAt(_ack_of_first_fin)
+    # B retransmits its FIN every second (no backoff) until the late ACK arrives;
+    # the network keeps the last retransmission before that moment for a whole MSL.
+    hold_fin = First(lambda seg: seg.src == "B" and "FIN" in seg.flags and seg.retransmission
+                     and hold_ack.t_sent is not None and seg.t_sent > hold_ack.t_sent + late - rto)
     net.hold = _HoldRules([(hold_ack, late), (hold_fin, msl)])
     net.lose = lambda seg: seg.src == "B" and "FIN" in seg.flags and seg.retransmission and not hold_fin(seg)
     calls = [
@@ -695,9 +700,23 @@ def two_msl(wait_msls: float = 2.0, msl: float = DEFAULT_MSL, one_way: float = D
     eps = {
         # rfc1337: B's RST (answering A's re-ACK from LISTEN) must not cut A's wait short, so the story stays one cause
         "A": EndpointConfig(addr=_ADDR["A"], isn="fixed", time_wait_len=wait_msls * msl, rfc1337=True),
-        "B": EndpointConfig(addr=_ADDR["B"], isn="fixed", max_retries=8),
+        "B": EndpointConfig(addr=_ADDR["B"], isn="fixed", rto=rto, rto_max=rto, max_retries=50),
     }
     return Scenario("two_msl", calls, net, msl, seed=seed, **eps)
+
+
+class _FirstAt(First):
+    """:class:`First`, remembering when the matched segment was sent."""
+
+    def reset(self) -> None:
+        super().reset()
+        self.t_sent = None
+
+    def __call__(self, seg: Any) -> bool:
+        hit = super().__call__(seg)
+        if hit:
+            self.t_sent = seg.t_sent
+        return hit
 
 
 class _HoldRules:
