@@ -146,10 +146,12 @@ SYSTEMS: dict[str, SystemEntry] = {
             "knobs": "Documentation/networking/ip-sysctl.rst (Linux 6.18)",
         },
         msl_note="No MSL constant or sysctl exists; 30 s is TCP_TIMEWAIT_LEN / 2.",
-        disputed="Older kernels used 32768-61000 and shrank the range on small-memory machines; the "
-        "default became 32768-60999 so that the ends have different parity (exact version not verified "
-        "here). tcp_fin_timeout is often mistaken for the TIME_WAIT length; it is not.",
-        unverified=("kernel version of the 61000 -> 60999 change",),
+        disputed="Kernels before 4.2 used 32768-61000 (and shrank the range on small-memory machines); "
+        "commit 07f4c90062f8 'tcp/dccp: try to not exhaust ip_local_port_range in connect()' (May 2015, "
+        "first released in Linux 4.2) changed the default to 32768-60999 so that the ends have different "
+        "parity and connect() can prefer even ports. tcp_fin_timeout is often mistaken for the TIME_WAIT "
+        "length; it is not.",
+        unverified=(),
         disputed_values=('ephemeral_range',),
     ),
     "freebsd": SystemEntry(
