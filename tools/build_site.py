@@ -22,6 +22,7 @@ Theory of operation
      else the index entry of the registered figure the cell draws, else a
      description naming the section it belongs to;
    * solution cells are folded (``hide-input``) so a reader can try first;
+   * images from other hosts (badges) become links, so the site stays offline;
    * relative links to repository files outside the site (``../tcpmodel/...``)
      point at the file on GitHub; links to notebooks that do not exist yet
      become plain text, so the site has no dead links.
@@ -53,6 +54,9 @@ IMAGE_MIMES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
 REPO_BLOB = "https://github.com/time-wait-course/tcp-time-wait/blob/HEAD"
 BINDER = "https://mybinder.org/v2/gh/time-wait-course/tcp-time-wait/HEAD?urlpath=lab/tree/{path}"
 FIGURE_IMAGE = re.compile(r"!\[(?P<alt>(?:\\.|\[[^\]]*\]|[^\]\\\[])*)\]\(\.\./figures/(?P<name>[A-Za-z0-9_\-]+)\.svg\)")
+REMOTE_IMAGE = re.compile(
+    r"(?P<open>\[)?!\[(?P<alt>[^\]]*)\]\((?P<url>https?://[^)\s]+)\)(?(open)\]\((?P<target>[^)\s]+)\))"
+)
 MD_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]+)\]\((?P<target>[^)\s]+)\)")
 FENCE = re.compile(r"(^```.*?^```[ \t]*$|^~~~.*?^~~~[ \t]*$)", re.M | re.S)
 
@@ -65,6 +69,7 @@ class StageReport:
     widgets_without_figure: list[str] = field(default_factory=list)
     fallback_alt: list[str] = field(default_factory=list)
     dropped_links: list[str] = field(default_factory=list)
+    remote_images: list[str] = field(default_factory=list)
 
 
 # -- Notebook transformation --------------------------------------------------
@@ -184,6 +189,7 @@ def transform_notebook(
         where = f"{filename}#{cell.get('id', i)}"
         if cell["cell_type"] == "markdown":
             text = rewrite_links(_source(cell), notebook_names=notebook_names, where=where, report=report)
+            text = _outside_fences(text, lambda part: REMOTE_IMAGE.sub(lambda m: _unfetch(m, where, report), part))
             cell["source"] = FIGURE_IMAGE.sub(lambda m: _index_alt(m, figures), text)
             continue
         if cell["cell_type"] != "code":
@@ -217,6 +223,12 @@ def transform_notebook(
         if any(mime in o.get("data", {}) for o in kept for mime in IMAGE_MIMES):
             _give_alt(cell, cells, i, figures, draw_names, where, report)
     return out
+
+
+def _unfetch(match: re.Match, where: str, report: StageReport) -> str:
+    """A remote image (a badge, say) becomes a link: the site fetches nothing remote."""
+    report.remote_images.append(f"{where}: {match.group('url')}")
+    return f"[{match.group('alt') or match.group('url')}]({match.group('target') or match.group('url')})"
 
 
 def _index_alt(match: re.Match, figures: dict) -> str:
@@ -438,6 +450,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"warning: widget in {where} has no static figure just before it", file=sys.stderr)
     for where in report.fallback_alt:
         print(f"note: plot output in {where} has generic alt text (set cell metadata mystnb.image.alt)", file=sys.stderr)
+    for where in report.remote_images:
+        print(f"note: remote image {where} is shown as a link (the site fetches nothing from other hosts)", file=sys.stderr)
     for where in report.dropped_links:
         print(f"note: link {where} points to a notebook that does not exist yet; shown as text", file=sys.stderr)
     print(

@@ -170,6 +170,15 @@ def test_figure_images_take_alt_text_from_the_index():
     assert out["cells"][-1]["source"] == "See ![Index alt text.](../figures/demo_fig.svg) here."
 
 
+def test_remote_images_become_links():
+    nb = _widget_notebook()
+    nb["cells"].append({"cell_type": "markdown", "id": "badge", "metadata": {}, "source": "[![Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/x) and ![logo](https://example.org/l.png)"})
+    report = build_site.StageReport()
+    out = build_site.transform_notebook(nb, filename="05_demo.ipynb", figures=FIG_INDEX, report=report)
+    assert out["cells"][-1]["source"] == "[Binder](https://mybinder.org/v2/x) and [logo](https://example.org/l.png)"
+    assert report.remote_images == ["05_demo.ipynb#badge: https://mybinder.org/badge_logo.svg", "05_demo.ipynb#badge: https://example.org/l.png"]
+
+
 def test_markdown_outputs_get_the_same_link_rules():
     nb = _widget_notebook()
     nb["cells"][2]["outputs"].append(
