@@ -655,13 +655,14 @@ def _ack_of_first_fin(seg: Any) -> bool:
 
 
 @scenario("two_msl")
-def two_msl(wait_msls: float = 2.0, msl: float = DEFAULT_MSL, one_way: float = DEFAULT_ONE_WAY, seed: int = 0) -> Scenario:
+def two_msl(wait_msls: float = 2.0, msl: float = DEFAULT_MSL, rto: float = 5.0, one_way: float = DEFAULT_ONE_WAY, seed: int = 0) -> Scenario:
     """Why TIME_WAIT lasts two MSLs: a ghost FIN from the peer, one MSL each way.
 
     A closes first. The network holds A's final ACK for almost one MSL, so B,
-    still in LAST_ACK, keeps retransmitting its FIN (every second here); the
-    last retransmission before the ACK arrives is held for one MSL too, and
-    the others are lost. It reaches A almost 2·MSL after A's final ACK. A waits ``wait_msls``·MSL in TIME_WAIT and
+    still in LAST_ACK, keeps retransmitting its FIN every ``rto`` seconds (no
+    backoff); the last retransmission before the ACK arrives is held for one
+    MSL too, and the others are lost. It reaches A up to 2·MSL after A's
+    final ACK; the smaller ``rto``, the closer to 2·MSL. A waits ``wait_msls``·MSL in TIME_WAIT and
     then reconnects from the same port and sends 100 octets (both sides use
     ISN 100, like a fast connection whose sequence numbers outran the ISN
     clock). With one MSL, the ghost FIN of incarnation 1 reaches incarnation
@@ -679,10 +680,10 @@ def two_msl(wait_msls: float = 2.0, msl: float = DEFAULT_MSL, one_way: float = D
     """
     require_number("wait_msls", wait_msls, low=0, high=2, unit="MSLs")
     net = _common(msl, one_way, (), 0.0, seed)
-    rto = 1.0
+    require_number("rto", rto, low=0.1, high=msl / 2, unit="seconds")
     late = msl - 2 * one_way
     hold_ack = _FirstAt(_ack_of_first_fin)
-    # B retransmits its FIN every second (no backoff) until the late ACK arrives;
+    # B retransmits its FIN every rto seconds (no backoff) until the late ACK arrives;
     # the network keeps the last retransmission before that moment for a whole MSL.
     hold_fin = First(lambda seg: seg.src == "B" and "FIN" in seg.flags and seg.retransmission
                      and hold_ack.t_sent is not None and seg.t_sent > hold_ack.t_sent + late - rto)
