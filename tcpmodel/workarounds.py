@@ -196,7 +196,8 @@ MYTHS: tuple[Myth, ...] = (
         "A TIME_WAIT socket lives in TCP's connection hash, with its own timer, not in an interface. It ends when its "
         f"{TCP_TIMEWAIT_LEN_S:g} s timer fires, when a new connection takes its 4-tuple over (tcp_tw_reuse, or a SYN that the RFC 1122 rule "
         "accepts), when an RST kills it (unless tcp_rfc1337=1), or when its network namespace is destroyed.",
-        "net/ipv4/inet_timewait_sock.c: inet_twsk_hashdance, inet_twsk_schedule, inet_twsk_purge; "
+        "net/ipv4/inet_timewait_sock.c: inet_twsk_hashdance_schedule (inet_twsk_hashdance and inet_twsk_schedule in "
+        "older kernels), inet_twsk_purge; "
         "net/ipv4/tcp_minisocks.c: tcp_timewait_state_process",
     ),
     Myth(
