@@ -2,12 +2,14 @@
 
 Theory of operation
 -------------------
-:func:`state_graph` turns every row of :data:`tcpmodel.states.TABLE` (and of
-:data:`~tcpmodel.states.OPEN_DEPENDENT`) that changes the state into one
-edge of a ``networkx.MultiDiGraph``; no rule is restated here. Each edge
-carries ``event``, ``send``, ``rfc``, ``note``, ``condition`` and ``figure5``
-(whether RFC 9293 Figure 5, or its Note 2, draws it). Self-loops (rows that
-answer without changing state) are added only on request.
+:func:`state_graph` turns every transition row of
+:data:`tcpmodel.states.TABLE` into one edge of a ``networkx.MultiDiGraph``,
+keyed by the event; no rule is restated here. Rows that answer without a
+change of state are self-loops; the SYN-RECEIVED rows of
+:data:`~tcpmodel.states.OPEN_DEPENDENT` are added on request. Each edge
+carries ``event``, ``send``, ``rfc``, ``note``, ``condition``,
+``user_error``, ``restart_2msl``, ``occurs`` and ``figure5`` (whether RFC 9293
+Figure 5, or its Note 2, draws it).
 
 :data:`LAYOUT` holds the fixed coordinates of the classic RFC 9293 Figure 5 /
 Stevens layout used by :mod:`tcpmodel.plots.state_diagram`: opening at the
@@ -97,38 +99,49 @@ def _edge_key(row: Transition) -> str:
     return row.event.name if row.condition is None else f"{row.event.name}|{row.condition}"
 
 
-def edge_rows(*, self_loops: bool = False) -> list[Transition]:
-    """Every row that becomes an edge: the table's transitions and the open-dependent ones.
+def edge_rows(*, self_loops: bool = True, open_dependent: bool = False) -> list[Transition]:
+    """The table rows that become edges: every :class:`~tcpmodel.states.Transition` of TABLE.
 
     Parameters
     ----------
     self_loops : bool
-        Include the rows that leave the state unchanged.
+        Include the rows that leave the state unchanged (default True).
+    open_dependent : bool
+        Also include :data:`~tcpmodel.states.OPEN_DEPENDENT`, the rows for the
+        other kind of open in SYN-RECEIVED (default False).
 
     Examples
     --------
-    >>> rows = edge_rows()
-    >>> all(r.changes_state for r in rows)
+    >>> len(edge_rows()) == sum(1 for r in TABLE.values() if isinstance(r, Transition))
+    True
+    >>> all(r.changes_state for r in edge_rows(self_loops=False))
     True
     """
-    rows = [r for r in TABLE.values() if isinstance(r, Transition)] + list(OPEN_DEPENDENT.values())
-    return [r for r in rows if (self_loops or r.changes_state) and (r.occurs or r.changes_state)]
+    rows = [r for r in TABLE.values() if isinstance(r, Transition)]
+    if open_dependent:
+        rows += list(OPEN_DEPENDENT.values())
+    return [r for r in rows if self_loops or r.changes_state]
 
 
-def state_graph(*, self_loops: bool = False) -> Any:
-    """Return the state machine as a ``networkx.MultiDiGraph``.
+def state_graph(*, self_loops: bool = True, open_dependent: bool = False) -> Any:
+    """Return the state machine as a ``networkx.MultiDiGraph``: one edge per table row.
 
-    Nodes are the 11 :class:`~tcpmodel.states.State` s (with attribute
-    ``pos``, the diagram coordinates). There is one edge per table row that
-    changes state, keyed by the event name (plus ``|passive open`` or
-    ``|active open`` for the rows that depend on the kind of open), with
-    attributes ``event``, ``send``, ``rfc``, ``note``, ``condition``,
-    ``user_error`` and ``figure5``.
+    Nodes are the 11 :class:`~tcpmodel.states.State` s (with attributes
+    ``pos``, the diagram coordinates, and ``label``). Every
+    :class:`~tcpmodel.states.Transition` in :data:`~tcpmodel.states.TABLE`
+    is one edge ``state → next``, keyed by the event name, with attributes
+    ``event``, ``send``, ``rfc``, ``note``, ``condition``, ``user_error``,
+    ``restart_2msl``, ``occurs`` and ``figure5`` (drawn in RFC 9293 Figure 5
+    or its Note 2). Rows that answer without changing state are self-loops.
+    Refused user calls are not edges.
 
     Parameters
     ----------
     self_loops : bool
-        Also add the rows that answer without changing state.
+        Keep the rows that do not change state (default True).
+    open_dependent : bool
+        Add the SYN-RECEIVED rows for the other kind of open, keyed
+        ``"<EVENT>|active open"`` or ``"<EVENT>|passive open"`` (default False).
 
     Examples
     --------
@@ -137,7 +150,9 @@ def state_graph(*, self_loops: bool = False) -> Any:
     11
     >>> g.edges[State.FIN_WAIT_2, State.TIME_WAIT, "RCV_FIN"]["send"]
     ('ACK',)
-    >>> sorted({u.name for u, v in g.in_edges(State.TIME_WAIT)})
+    >>> g.edges[State.TIME_WAIT, State.TIME_WAIT, "RCV_FIN"]["restart_2msl"]
+    True
+    >>> sorted({u.name for u, v in g.in_edges(State.TIME_WAIT) if u is not v})
     ['CLOSING', 'FIN_WAIT_1', 'FIN_WAIT_2']
     """
     import networkx as nx
@@ -145,18 +160,21 @@ def state_graph(*, self_loops: bool = False) -> Any:
     g = nx.MultiDiGraph(name="TCP state machine (RFC 9293 §3.10)")
     for st in State:
         g.add_node(st, pos=LAYOUT[st], label=st.rfc_name)
-    for row in edge_rows(self_loops=self_loops):
+    for row in edge_rows(self_loops=self_loops, open_dependent=open_dependent):
+        in_table = TABLE.get((row.state, row.event)) is row
         g.add_edge(
             row.state,
             row.next,
-            key=_edge_key(row),
+            key=row.event.name if in_table else _edge_key(row),
             event=row.event,
             send=row.send,
             rfc=row.rfc,
             note=row.note,
             condition=row.condition,
             user_error=row.user_error,
-            figure5=(row.state, row.event) in FIGURE5 and row.condition != "active open",
+            restart_2msl=row.restart_2msl,
+            occurs=row.occurs,
+            figure5=(row.state, row.event) in FIGURE5 and row.condition != "active open" and row.changes_state,
         )
     return g
 
@@ -194,7 +212,7 @@ PASSIVE_CLOSE: list[State] = path_of(S.ESTABLISHED, PASSIVE_CLOSE_EVENTS)
 SIMULTANEOUS_CLOSE: list[State] = path_of(S.ESTABLISHED, SIMULTANEOUS_CLOSE_EVENTS)
 
 
-def states_leading_to(target: State | str, *, self_loops: bool = False) -> set[State]:
+def states_leading_to(target: State | str) -> set[State]:
     """The states with an edge straight into ``target`` (other than ``target`` itself).
 
     Examples
@@ -205,7 +223,8 @@ def states_leading_to(target: State | str, *, self_loops: bool = False) -> set[S
     from tcpmodel.states import _coerce
 
     goal = _coerce("target", target, State)
-    return {r.state for r in edge_rows(self_loops=self_loops) if r.next is goal and r.state is not goal}
+    rows = edge_rows(self_loops=False, open_dependent=True)
+    return {r.state for r in rows if r.next is goal and r.state is not goal}
 
 
 def edges_along(path: Sequence[State], events: Sequence[Event] | None = None) -> list[Transition]:
@@ -223,7 +242,7 @@ def edges_along(path: Sequence[State], events: Sequence[Event] | None = None) ->
     >>> [t.event.name for t in edges_along(ACTIVE_CLOSE)]
     ['CLOSE', 'RCV_ACK', 'RCV_FIN', 'TIMEOUT']
     """
-    rows = edge_rows(self_loops=True)
+    rows = edge_rows(self_loops=True, open_dependent=True)
     out = []
     for i, (u, v) in enumerate(zip(path, path[1:])):
         candidates = [r for r in rows if r.state is u and r.next is v]

@@ -48,7 +48,7 @@ True
 >>> transition(State.FIN_WAIT_1, Event.CLOSE)
 Traceback (most recent call last):
 ...
-tcpmodel.states.InvalidTransition: CLOSE in FIN-WAIT-1: RFC 9293 §3.10.4 answers "error: connection closing"
+tcpmodel.states.InvalidTransition: CLOSE in FIN_WAIT_1 (FIN-WAIT-1): RFC 9293 §3.10.4 answers "error: connection closing"
 """
 
 from __future__ import annotations
@@ -254,7 +254,7 @@ class InvalidTransition(ValueError):
         self.event = event
         self.answer = answer
         self.rfc = rfc
-        super().__init__(f'{event.name} in {state.rfc_name}: {rfc} answers "error: {answer}"')
+        super().__init__(f'{event.name} in {state.name} ({state.rfc_name}): {rfc} answers "error: {answer}"')
 
 
 Row = Union[Transition, Refusal]
@@ -685,7 +685,7 @@ def transition(state: State | str, event: Event | str, *, opened: str | None = N
     >>> transition(State.CLOSED, Event.SEND)
     Traceback (most recent call last):
     ...
-    tcpmodel.states.InvalidTransition: SEND in CLOSED: RFC 9293 §3.10.2 answers "error: connection does not exist"
+    tcpmodel.states.InvalidTransition: SEND in CLOSED (CLOSED): RFC 9293 §3.10.2 answers "error: connection does not exist"
     """
     st = _coerce("state", state, State)
     ev = _coerce("event", event, Event)
@@ -753,7 +753,7 @@ class TcpEndpoint:
     >>> client.handle(Event.SEND)
     Traceback (most recent call last):
     ...
-    tcpmodel.states.InvalidTransition: SEND in FIN-WAIT-1: RFC 9293 §3.10.2 answers "error: connection closing"
+    tcpmodel.states.InvalidTransition: SEND in FIN_WAIT_1 (FIN-WAIT-1): RFC 9293 §3.10.2 answers "error: connection closing"
     """
 
     def __init__(self, name: str = "endpoint", state: State | str = State.CLOSED) -> None:

@@ -15,17 +15,17 @@ from tcpmodel.graph import (
     path_of,
     states_leading_to,
 )
-from tcpmodel.states import OPEN_DEPENDENT, TABLE, Event, State, Transition
+from tcpmodel.states import OPEN_DEPENDENT, TABLE, Event, State, Transition, transition
 
 S, E = State, Event
 
 
-def _table_edges(self_loops=False):
-    rows = [r for r in TABLE.values() if isinstance(r, Transition)] + list(OPEN_DEPENDENT.values())
-    return sorted(
-        ((r.state.name, r.next.name, r.event.name, r.condition or "") for r in rows
-         if r.state is not r.next or (self_loops and r.occurs)),
-    )
+def _table_rows(self_loops=True, open_dependent=False):
+    rows = [r for r in TABLE.values() if isinstance(r, Transition)]
+    if open_dependent:
+        rows += list(OPEN_DEPENDENT.values())
+    return sorted((r.state.name, r.next.name, r.event.name, r.condition or "") for r in rows
+                  if self_loops or r.state is not r.next)
 
 
 def _graph_edges(g):
@@ -36,19 +36,27 @@ def test_graph_and_table_agree_edge_for_edge():
     g = state_graph()
     assert isinstance(g, nx.MultiDiGraph)
     assert set(g.nodes) == set(State)
-    assert _graph_edges(g) == _table_edges()
-    for u, v, d in g.edges(data=True):
-        row = OPEN_DEPENDENT.get((u, d["event"], d["condition"])) or TABLE[(u, d["event"])]
+    assert _graph_edges(g) == _table_rows()
+    for u, v, key, d in g.edges(keys=True, data=True):
+        row = transition(u, d["event"])
+        assert key == d["event"].name
         assert (row.next, row.send, row.rfc) == (v, d["send"], d["rfc"])
+    # Every transition row is an edge, refused calls are not.
+    for (state, event), row in TABLE.items():
+        if isinstance(row, Transition):
+            assert g.has_edge(state, row.next, event.name)
+        else:
+            assert not any(k == event.name for _, _, k in g.out_edges(state, keys=True))
 
 
-def test_self_loops_on_request():
+def test_variants_of_the_graph():
     from tcpmodel.graph import state_graph as build
 
-    g = build(self_loops=True)
-    assert _graph_edges(g) == _table_edges(self_loops=True)
-    assert g.has_edge(S.TIME_WAIT, S.TIME_WAIT, "RCV_FIN")
-    assert not state_graph().has_edge(S.TIME_WAIT, S.TIME_WAIT)
+    assert _graph_edges(build(self_loops=False)) == _table_rows(self_loops=False)
+    assert not build(self_loops=False).has_edge(S.TIME_WAIT, S.TIME_WAIT)
+    g = build(open_dependent=True)
+    assert _graph_edges(g) == _table_rows(open_dependent=True)
+    assert g.edges[S.SYN_RECEIVED, S.CLOSED, "RCV_RST|active open"]["user_error"] == "connection refused"
 
 
 def test_figure5_edges_are_drawn_and_change_state():
@@ -65,6 +73,8 @@ def test_reachability_from_closed_and_back():
     for s in State:
         if s is not S.CLOSED:
             assert nx.has_path(g, s, S.CLOSED)
+    # TIME_WAIT's only ways out are CLOSED (timeout, RST, ABORT) or itself.
+    assert {v for _, v in g.out_edges(S.TIME_WAIT)} == {S.TIME_WAIT, S.CLOSED}
 
 
 def test_named_paths():

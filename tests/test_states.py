@@ -163,7 +163,7 @@ def test_refused_user_calls_raise_with_rfc_answer(key):
     with pytest.raises(InvalidTransition) as info:
         transition(state, event)
     message = str(info.value)
-    assert state.rfc_name in message and event.name in message and answer in message
+    assert state.rfc_name in message and state.name in message and event.name in message and answer in message
     assert info.value.answer == answer and info.value.rfc == f"RFC 9293 §{section}"
     assert isinstance(info.value, ValueError)
 

@@ -209,7 +209,7 @@ def draw_base(ax, *, labels: bool = True, title: str | None = None) -> None:
         tw = key is S.TIME_WAIT
         _node(ax, key, edge=ROLE_COLOURS["time_wait"] if tw else PALETTE["grey"], face="#FBE3D6" if tw else "white",
               width=3.0 if tw else 1.2, bold=tw)
-    for row in edge_rows():
+    for row in edge_rows(self_loops=False):
         if not _in_figure(row):
             continue
         a, b, rad, _dx, _dy = _edge_geometry(row)
