@@ -734,9 +734,11 @@ class TcpEndpoint:
     Parameters
     ----------
     name : str
-        A label for traces (``"client"``, ``"server"``).
+        A label for traces (``"client"``, ``"server"``). A :class:`State`
+        given first is taken as ``state``.
     state : State
-        The starting state (default CLOSED).
+        The starting state (default CLOSED). Starting in LISTEN counts as a
+        passive open.
 
     Examples
     --------
@@ -756,7 +758,9 @@ class TcpEndpoint:
     tcpmodel.states.InvalidTransition: SEND in FIN_WAIT_1 (FIN-WAIT-1): RFC 9293 §3.10.2 answers "error: connection closing"
     """
 
-    def __init__(self, name: str = "endpoint", state: State | str = State.CLOSED) -> None:
+    def __init__(self, name: str | State = "endpoint", state: State | str = State.CLOSED) -> None:
+        if isinstance(name, State):  # TcpEndpoint(State.LISTEN) reads naturally too
+            name, state = "endpoint", name
         if not isinstance(name, str):
             raise ValueError(f"name must be a string; got {name!r}")
         self.name = name
@@ -791,6 +795,10 @@ class TcpEndpoint:
         elif row.state in (State.CLOSED, State.LISTEN) and row.next is State.SYN_SENT:
             self.opened = "active open"
         return row
+
+    #: Aliases of :meth:`handle`.
+    process = handle
+    apply = handle
 
     def valid_events(self) -> tuple[Event, ...]:
         """The events that can happen in the current state (see :func:`valid_events`)."""

@@ -456,3 +456,48 @@ def test_pair_random_valid_actions_stay_in_states(choices):
         assert step.transition.next in State
         if step.transition.next is S.TIME_WAIT and step.transition.state is not S.TIME_WAIT:
             assert step.transition.state in (S.FIN_WAIT_1, S.FIN_WAIT_2, S.CLOSING)
+
+
+def test_endpoint_constructor_and_aliases():
+    ep = TcpEndpoint(S.LISTEN)
+    assert ep.state is S.LISTEN and ep.opened == "passive open" and ep.name == "endpoint"
+    assert ep.process(E.RCV_SYN).next is S.SYN_RECEIVED
+    assert ep.apply(E.RCV_RST).next is S.LISTEN
+    with pytest.raises(ValueError, match="name must be a string"):
+        TcpEndpoint(3)
+
+
+_GRAPH = []
+
+
+def _graph():
+    from tcpmodel.graph import state_graph
+
+    if not _GRAPH:
+        _GRAPH.append(state_graph())
+    return _GRAPH[0]
+
+
+@given(st.lists(events, max_size=25))
+def test_every_state_reached_from_closed_can_get_back(seq):
+    import networkx as nx
+
+    g = _graph()
+    ep = TcpEndpoint("p")
+    for e in seq:
+        try:
+            ep.handle(e)
+        except InvalidTransition:
+            continue
+        assert ep.state is S.CLOSED or nx.has_path(g, ep.state, S.CLOSED)
+
+
+@given(st.sampled_from(ALL_STATES), events)
+def test_graph_and_table_agree_for_any_row(state, event):
+    g = _graph()
+    row = TABLE[(state, event)]
+    if isinstance(row, Transition):
+        data = g.edges[state, row.next, event.name]
+        assert (data["event"], data["send"], data["rfc"]) == (event, row.send, row.rfc)
+    else:
+        assert all(k != event.name for _, _, k in g.out_edges(state, keys=True))
