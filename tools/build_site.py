@@ -20,7 +20,8 @@ Theory of operation
      the ipywidgets embedder from a CDN;
    * plot outputs get alt text: the cell's own ``mystnb.image.alt`` if set,
      else the index entry of the registered figure the cell draws, else a
-     description naming the section it belongs to;
+     description from the plotting function it calls (the plot's ``title=``
+     or the function's summary) and the section it belongs to;
    * solution cells are folded (``hide-input``) so a reader can try first;
    * images from other hosts (badges) become links, so the site stays offline;
    * relative links to repository files outside the site (``../tcpmodel/...``)
@@ -144,6 +145,7 @@ def transform_notebook(
     filename: str,
     figures: dict[str, dict[str, str]],
     draw_names: dict[str, str] | None = None,
+    plot_docs: dict[str, str] | None = None,
     notebook_names: set[str] | None = None,
     report: StageReport | None = None,
 ) -> dict:
@@ -160,6 +162,9 @@ def transform_notebook(
     draw_names : dict, optional
         Name of a registered figure's drawing function → figure name, to give
         plot outputs the figure's alt text.
+    plot_docs : dict, optional
+        Name of a plotting function in :mod:`tcpmodel.plots` → its one-line
+        summary, to describe plots that the cell draws with arguments.
     notebook_names : set of str, optional
         The notebooks that exist (links to others become plain text).
     report : StageReport, optional
@@ -221,7 +226,7 @@ def transform_notebook(
                 }
                 cells.insert(i + 1, note)
         if any(mime in o.get("data", {}) for o in kept for mime in IMAGE_MIMES):
-            _give_alt(cell, cells, i, figures, draw_names, where, report)
+            _give_alt(cell, cells, i, figures, draw_names, plot_docs or {}, where, report)
     return out
 
 
@@ -257,22 +262,58 @@ def _caption_widget_figure(cells: list[dict], index: int, figures: dict, binder_
     return False
 
 
-def _give_alt(cell: dict, cells: list[dict], index: int, figures: dict, draw_names: dict, where: str, report: StageReport) -> None:
+TITLE_KW = re.compile(r"""\btitle\s*=\s*(?P<f>[fF]?)(?P<q>["'])(?P<title>.+?)(?P=q)""")
+
+
+def plot_alt(source: str, heading: str, plot_docs: dict[str, str]) -> tuple[str, bool]:
+    """Alt text for a plot drawn by code ``source``; and whether it says what is drawn.
+
+    It names the kind of plot (from the plotting function the cell calls),
+    what it shows (the plot's ``title=`` or the function's one-line summary)
+    and the section it belongs to.
+
+    Examples
+    --------
+    >>> plot_alt('show_ladder(t, title="the client closes first")', "1. Who waits",
+    ...          {"show_ladder": "Draw ``trace``."})
+    ('Ladder diagram of the simulated connection: the client closes first. In section “1. Who waits”.', True)
+    >>> plot_alt('show(title=f"rate {r}")', "", {})[1]
+    False
+    >>> plot_alt("plt.plot(x)", "", {})
+    ('Plot drawn by the code above; the text around it says what it shows.', False)
+    """
+    kind, what = "Plot", ""
+    for func in re.findall(r"\b([A-Za-z_]\w*)\s*\(", source):
+        if func in plot_docs:
+            kind = "Ladder diagram of the simulated connection" if "ladder" in func else "Plot"
+            summary = plot_docs[func].strip().rstrip(".")
+            what = "" if ("``" in summary or ":func:" in summary) else summary
+            break
+    title = TITLE_KW.search(source)
+    if title and not (title.group("f") and "{" in title.group("title")):  # an f-string's title is not known here
+        what = title.group("title").strip().rstrip(".")
+    where = f" In section “{heading}”." if heading else ""
+    if what:
+        return f"{kind}: {what}.{where}", True
+    if heading:
+        return f"{kind} drawn by the code above, in section “{heading}”; the text around it says what it shows.", False
+    return f"{kind} drawn by the code above; the text around it says what it shows.", False
+
+
+def _give_alt(
+    cell: dict, cells: list[dict], index: int, figures: dict, draw_names: dict, plot_docs: dict, where: str, report: StageReport
+) -> None:
     options = cell["metadata"].setdefault("mystnb", {}).setdefault("image", {})
     if options.get("alt"):
         return
     source = _source(cell)
     for func, name in sorted(draw_names.items()):
-        if re.search(rf"\b{re.escape(func)}\s*\(", source) and name in figures:
-            options["alt"] = figures[name]["alt"]
+        if re.search(rf"\b{re.escape(func)}\s*\(\s*\)", source) and name in figures:
+            options["alt"] = figures[name]["alt"]  # a registered figure, drawn as registered
             return
-    heading = _heading_before(cells, index)
-    options["alt"] = (
-        f"Plot drawn by the code above, in section “{heading}”; the text around it says what it shows."
-        if heading
-        else "Plot drawn by the code above; the text around it says what it shows."
-    )
-    report.fallback_alt.append(where)
+    options["alt"], specific = plot_alt(source, _heading_before(cells, index), plot_docs)
+    if not specific:
+        report.fallback_alt.append(where)
 
 
 # -- Landing page -------------------------------------------------------------
@@ -379,14 +420,24 @@ def course_notebook_paths(folder: Path) -> list[Path]:
     return sorted(folder.glob("[0-9][0-9]_*.ipynb"))
 
 
-def _draw_names() -> dict[str, str]:
+def _plot_registry() -> tuple[dict[str, str], dict[str, str]]:
+    """(registered drawing function → figure name, plotting function → summary)."""
     try:
+        import inspect
+
         from tcpmodel.figures import registered_figures
 
-        return {spec.draw.__name__: name for name, spec in registered_figures().items()}
+        draw_names = {spec.draw.__name__: name for name, spec in registered_figures().items()}
+        plot_docs = {}
+        for module_name, module in sorted(sys.modules.items()):
+            if module_name.startswith("tcpmodel.plots."):
+                for name, func in inspect.getmembers(module, inspect.isfunction):
+                    if func.__module__ == module_name and not name.startswith("_") and func.__doc__:
+                        plot_docs[name] = func.__doc__.strip().splitlines()[0]
+        return draw_names, plot_docs
     except Exception as exc:  # noqa: BLE001 - a broken plot module must not stop the site
         print(f"warning: figure registry unavailable ({exc}); plot outputs get generic alt text", file=sys.stderr)
-        return {}
+        return {}, {}
 
 
 def stage(notebooks_dir: Path, figures_dir: Path, stage_dir: Path) -> tuple[list[Path], StageReport]:
@@ -401,11 +452,13 @@ def stage(notebooks_dir: Path, figures_dir: Path, stage_dir: Path) -> tuple[list
     figures = json.loads(index_file.read_text(encoding="utf-8")) if index_file.exists() else {}
     notebooks = course_notebook_paths(notebooks_dir)
     names = {p.name for p in notebooks}
-    draw_names = _draw_names()
+    draw_names, plot_docs = _plot_registry()
     report = StageReport()
     for path in notebooks:
         nb = json.loads(path.read_text(encoding="utf-8"))
-        staged = transform_notebook(nb, filename=path.name, figures=figures, draw_names=draw_names, notebook_names=names, report=report)
+        staged = transform_notebook(
+            nb, filename=path.name, figures=figures, draw_names=draw_names, plot_docs=plot_docs, notebook_names=names, report=report
+        )
         (stage_dir / "notebooks" / path.name).write_text(json.dumps(staged, indent=1, ensure_ascii=False), encoding="utf-8")
     (stage_dir / "index.md").write_text(landing_page(notebooks), encoding="utf-8")
     return notebooks, report
