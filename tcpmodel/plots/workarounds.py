@@ -159,11 +159,13 @@ def recycle_nat_drops_figure():
     return draw_recycle_sweep()
 
 
-def draw_recycle_timeline(clients: int = 6, seed: int = 1, client_offsets: str = "per_host", tw_recycle: bool = True, minutes: float = 60.0):
+def draw_recycle_timeline(clients: int = 6, seed: int = 1, client_offsets: str = "per_host", tw_recycle: bool = True, minutes: float = 60.0,
+                          mean_interval_s: float | None = None):
     """Each client's SYNs over time, dropped ones marked, for one ``tw_recycle_nat`` run."""
     from tcpmodel.sim import simulate
 
-    r = simulate("tw_recycle_nat", clients=clients, seed=seed, client_offsets=client_offsets, tw_recycle=tw_recycle, duration_s=minutes * 60)
+    r = simulate("tw_recycle_nat", clients=clients, seed=seed, client_offsets=client_offsets, tw_recycle=tw_recycle, duration_s=minutes * 60,
+                 mean_interval_s=mean_interval_s)
     fig, ax = plt.subplots(figsize=(6.8, 0.5 + 0.28 * min(clients, 30) + 1.2))
     shown = [row for row in r.syn_log if row[1] < 30]
     ok = [(t / 60, c) for t, c, _, dropped in shown if not dropped]

@@ -25,6 +25,8 @@ from tcpmodel.widgets.base import CourseWidget
 __all__ = ["tw_reuse_explorer", "recycle_nat_explorer"]
 
 _STYLE = {"description_width": "initial"}
+# Sliders redraw on release (continuous_update=False): a redraw takes 0.1-0.4 s,
+# so redrawing on every step of a drag queues frames and the figure lags the hand.
 
 
 def tw_reuse_explorer() -> CourseWidget:
@@ -33,7 +35,8 @@ def tw_reuse_explorer() -> CourseWidget:
         "timestamps": widgets.Checkbox(value=True, description="timestamps (PAWS)", style=_STYLE),
         "tcp_tw_reuse": widgets.Dropdown(options=[0, 1, 2], value=1, description="tcp_tw_reuse", style=_STYLE),
         "loopback": widgets.Checkbox(value=False, description="loopback", style=_STYLE),
-        "delay": widgets.FloatSlider(value=10.0, min=0.0, max=30.0, step=0.5, description="duplicate held (s)", style=_STYLE),
+        "delay": widgets.FloatSlider(value=10.0, min=0.0, max=30.0, step=0.5, description="duplicate held (s)", style=_STYLE,
+                                     continuous_update=False),
     }
     return CourseWidget(controls, draw_tw_reuse, title="tcp_tw_reuse: who stops the old duplicate?", static_figure="tw_reuse_paws")
 
@@ -41,9 +44,12 @@ def tw_reuse_explorer() -> CourseWidget:
 def recycle_nat_explorer() -> CourseWidget:
     """Hosts behind one NAT address, their timestamp offsets, and the server's ``tcp_tw_recycle``."""
     controls = {
-        "clients": widgets.IntSlider(value=6, min=1, max=30, description="hosts behind the NAT", style=_STYLE),
+        "clients": widgets.IntSlider(value=6, min=1, max=30, description="hosts behind the NAT", style=_STYLE,
+                                     continuous_update=False),
         "client_offsets": widgets.Dropdown(options=["per_host", "per_connection"], value="per_host", description="TSval offsets", style=_STYLE),
         "tw_recycle": widgets.Checkbox(value=True, description="tcp_tw_recycle on the server", style=_STYLE),
-        "seed": widgets.IntSlider(value=1, min=0, max=9, description="seed", style=_STYLE),
+        "mean_interval_s": widgets.FloatSlider(value=600.0, min=30.0, max=1200.0, step=30.0, description="s between a host's connections",
+                                               style=_STYLE, continuous_update=False),
+        "seed": widgets.IntSlider(value=1, min=0, max=9, description="seed", style=_STYLE, continuous_update=False),
     }
     return CourseWidget(controls, draw_recycle_timeline, title="tcp_tw_recycle behind NAT", static_figure="recycle_nat_timeline")
