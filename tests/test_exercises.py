@@ -20,6 +20,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tcpmodel.exercises as exercises
 from tcpmodel.exercises import EXERCISES, ChoiceExercise, NumberExercise, SequenceExercise, check
@@ -178,3 +180,21 @@ def test_solution_cells_only_assign_answers_and_are_checked(path):
 def test_notebook_has_a_reflection_with_a_model_answer(path):
     text = "\n".join("".join(c["source"]) for c in _cells(path) if c["cell_type"] == "markdown")
     assert re.search(r"<details>\s*<summary>\s*Model answer\s*</summary>", text), f"{path.name}: no reflection with a <details><summary>Model answer</summary> block"
+
+
+NUMBER_IDS = [k for k in COURSE_IDS if isinstance(EXERCISES[k], NumberExercise)]
+
+
+@pytest.mark.skipif(not NUMBER_IDS, reason="no numeric exercises registered")
+@settings(max_examples=60)
+@given(data=st.data())
+def test_any_number_gets_a_verdict_and_never_the_answer(data):
+    exercise_id = data.draw(st.sampled_from(NUMBER_IDS))
+    ex = EXERCISES[exercise_id]
+    value = data.draw(st.floats(min_value=-1e7, max_value=1e7, allow_nan=False))
+    feedback = check(exercise_id, value)
+    assert feedback.answered
+    if feedback.correct:
+        assert ex._close(value, ex.expected_answer())
+    else:
+        assert "Hint:" in feedback.message or "common mistake" in feedback.message
