@@ -552,11 +552,11 @@ VARIANTS: tuple[Variant, ...] = (
     Variant(S.TIME_WAIT, E.RCV_SYN, "RFC 1122",
             "MAY accept a new SYN in TIME-WAIT to reopen the connection directly if the new ISN is larger than any "
             "sequence number of the old incarnation, returning to TIME-WAIT if the SYN turns out to be an old duplicate.",
-            S.SYN_RECEIVED, ("SYN+ACK",), "RFC 1122 §4.2.2.13"),
+            S.SYN_RECEIVED, ("SYN+ACK",), "RFC 1122 §4.2.2.13; restated in RFC 9293 §3.6.1 (MAY-2)"),
     Variant(S.TIME_WAIT, E.RCV_SYN, "RFC 6191",
             "With the Timestamp Option, accept the SYN as a new incarnation if its timestamp is newer than the last "
             "one seen (or, without timestamps, if its sequence number is greater than RCV.NXT).",
-            S.SYN_RECEIVED, ("SYN+ACK",), "RFC 6191 §2; RFC 9293 §3.10.7.4 (fourth check)"),
+            S.SYN_RECEIVED, ("SYN+ACK",), "RFC 6191 §2; RFC 9293 §3.6.1 (SHLD-4) and §3.10.7.4 (fourth check)"),
     Variant(S.TIME_WAIT, E.RCV_SYN, "Linux",
             "A SYN (no ACK, no RST) with SEG.SEQ after RCV.NXT or a newer timestamp returns TCP_TW_SYN: the "
             "timewait socket is removed and the SYN goes to a listening socket, which answers SYN+ACK "
