@@ -66,7 +66,7 @@ def tw_reuse(
     loopback: bool = False,
     tcp_tw_reuse_delay: int | None = None,
     msl: float = DEFAULT_MSL,
-    delay: float = 10.0,
+    delay: float | None = None,
     one_way: float = DEFAULT_ONE_WAY,
     seed: int = 0,
 ) -> Scenario:
@@ -81,7 +81,10 @@ def tw_reuse(
       when ``tcp_tw_reuse`` is 1, or 2 with ``loopback=True``;
     * after the whole TIME_WAIT (2·``msl``) otherwise.
 
-    The network holds the first copy of ``old-2`` for ``delay`` seconds.
+    The network holds the first copy of ``old-2`` for ``delay`` seconds
+    (default ``min(10, msl)``; at most ``msl``). Incarnation 1 closes at
+    t = 2 s, so the duplicate can reach incarnation 2 only when ``delay`` is
+    longer than the close plus the reuse delay (about 3.2 s by default).
 
     * ``timestamps=True``: B's new incarnation has TS.Recent from A's new SYN,
       so the old duplicate's older TSval fails PAWS and is dropped (RFC 7323
@@ -108,6 +111,7 @@ def tw_reuse(
     require_number("msl", msl, low=0.001, high=3600, unit="seconds")
     require_int("seed", seed, low=0, high=2**63 - 1)
     hold = reuse_hold_s(tcp_tw_reuse, loopback, 2 * msl, tcp_tw_reuse_delay)
+    delay = min(10.0, msl) if delay is None else delay
     sc = old_duplicate(
         time_wait=True, msl=msl, delay=delay, quiet_time=0.0, isn="fixed", timestamps=timestamps, one_way=one_way, seed=seed
     )
