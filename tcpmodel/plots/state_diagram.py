@@ -217,8 +217,8 @@ def draw_base(ax, *, labels: bool = True, title: str | None = None) -> None:
         _arrow(ax, a, b, rad=rad, colour=colour, width=1.1)
         if labels:
             _edge_text(ax, row)
-    ax.text(10.3, 11.6, "TIME-WAIT emphasised; dashed: edges Figure 5 omits",
-            ha="right", va="bottom", fontsize=7, color=PALETTE["grey"])
+    ax.text(10.4, -1.75, "TIME-WAIT emphasised\ndashed: edges Figure 5 omits",
+            ha="right", va="bottom", fontsize=7, color=PALETTE["grey"], linespacing=1.1)
     ax.set_xlim(-0.4, 10.6)
     ax.set_ylim(-2.1, 12.0)
     ax.set_aspect("equal")
@@ -269,7 +269,8 @@ def draw_overlay(
                 continue
             ringed.add((key, hl.colour))
             x, y = LAYOUT[key]
-            box = FancyBboxPatch((x - BOX_W / 2, y - BOX_H / 2), BOX_W, BOX_H,
+            g = 0.11 if key is S.TIME_WAIT else 0.0  # keep TIME-WAIT's own emphasis visible inside the ring
+            box = FancyBboxPatch((x - BOX_W / 2 - g, y - BOX_H / 2 - g), BOX_W + 2 * g, BOX_H + 2 * g,
                                  boxstyle="round,pad=0.02,rounding_size=0.18", linewidth=3.0, edgecolor=hl.colour,
                                  facecolor="none", zorder=3.5)
             ax.add_artist(box)
