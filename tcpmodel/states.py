@@ -570,7 +570,8 @@ VARIANTS: tuple[Variant, ...] = (
             kernels="2.6 – 6.18"),
     Variant(S.FIN_WAIT_2, E.TIMEOUT, "Linux",
             "An orphaned FIN-WAIT-2 socket (the application has closed it) is not kept forever: after "
-            "net.ipv4.tcp_fin_timeout (default 60 s, TCP_FIN_TIMEOUT) it is deleted without a TIME-WAIT. "
+            "net.ipv4.tcp_fin_timeout (default TCP_FIN_TIMEOUT, tcpmodel.linux.TCP_FIN_TIMEOUT_S) it is deleted "
+            "without a TIME-WAIT. "
             "RFC 9293 has no such timer.",
             S.CLOSED, (), "net/ipv4/tcp.c: __tcp_close (tcp_fin_time); include/net/tcp.h: TCP_FIN_TIMEOUT; "
             "Documentation/networking/ip-sysctl.rst: tcp_fin_timeout", kernels="2.6 – 6.18"),

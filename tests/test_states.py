@@ -501,3 +501,11 @@ def test_graph_and_table_agree_for_any_row(state, event):
         assert (data["event"], data["send"], data["rfc"]) == (event, row.send, row.rfc)
     else:
         assert all(k != event.name for _, _, k in g.out_edges(state, keys=True))
+
+
+def test_linux_fin_wait_2_variant_points_at_the_modelled_constant():
+    from tcpmodel.linux import TCP_FIN_TIMEOUT_S
+
+    (variant,) = variants_for(S.FIN_WAIT_2, E.TIMEOUT)
+    assert "TCP_FIN_TIMEOUT_S" in variant.behaviour and variant.next is S.CLOSED
+    assert TCP_FIN_TIMEOUT_S > 0
