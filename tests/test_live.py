@@ -150,7 +150,7 @@ def test_loopback_only():
     assert 1 <= port <= 65535
     for closer in ("client", "server"):
         w = live.who_waits(closer)
-        rows = [r for r in live.socket_table(w.observed["server_port"]) if r.remote[1] == w.observed["client_port"]]
+        rows = [r for r in live.socket_table(w.observed["server_port"]) if {r.local[1], r.remote[1]} == {w.observed["server_port"], w.observed["client_port"]}]
         assert rows and all(row.local[0] in ("127.0.0.1", "::1") and row.remote[0] in ("127.0.0.1", "::1") for row in rows)
 
 
