@@ -25,6 +25,10 @@ from tcpmodel.widgets.base import CourseWidget
 __all__ = ["tw_reuse_explorer", "recycle_nat_explorer"]
 
 _STYLE = {"description_width": "initial"}
+# A slider's default width (300 px) includes its description: a long one left
+# "s between a host's connections" a track of 0 px, which cannot be dragged
+# (a drag sent NaN, and the kernel raised TraitError).
+_WIDE = widgets.Layout(width="460px")
 # Sliders redraw on release (continuous_update=False): a redraw takes 0.1-0.4 s,
 # so redrawing on every step of a drag queues frames and the figure lags the hand.
 
@@ -36,7 +40,7 @@ def tw_reuse_explorer() -> CourseWidget:
         "tcp_tw_reuse": widgets.Dropdown(options=[0, 1, 2], value=1, description="tcp_tw_reuse", style=_STYLE),
         "loopback": widgets.Checkbox(value=False, description="loopback", style=_STYLE),
         "delay": widgets.FloatSlider(value=10.0, min=0.0, max=30.0, step=0.5, description="duplicate held (s)", style=_STYLE,
-                                     continuous_update=False),
+                                     continuous_update=False, layout=_WIDE),
     }
     return CourseWidget(controls, draw_tw_reuse, title="tcp_tw_reuse: who stops the old duplicate?", static_figure="tw_reuse_paws")
 
@@ -45,11 +49,11 @@ def recycle_nat_explorer() -> CourseWidget:
     """Hosts behind one NAT address, their timestamp offsets, and the server's ``tcp_tw_recycle``."""
     controls = {
         "clients": widgets.IntSlider(value=6, min=1, max=30, description="hosts behind the NAT", style=_STYLE,
-                                     continuous_update=False),
+                                     continuous_update=False, layout=_WIDE),
         "client_offsets": widgets.Dropdown(options=["per_host", "per_connection"], value="per_host", description="TSval offsets", style=_STYLE),
         "tw_recycle": widgets.Checkbox(value=True, description="tcp_tw_recycle on the server", style=_STYLE),
         "mean_interval_s": widgets.FloatSlider(value=600.0, min=30.0, max=1200.0, step=30.0, description="s between a host's connections",
-                                               style=_STYLE, continuous_update=False),
+                                               style=_STYLE, continuous_update=False, layout=_WIDE),
         "seed": widgets.IntSlider(value=1, min=0, max=9, description="seed", style=_STYLE, continuous_update=False),
     }
     return CourseWidget(controls, draw_recycle_timeline, title="tcp_tw_recycle behind NAT", static_figure="recycle_nat_timeline")

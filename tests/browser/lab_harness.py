@@ -913,6 +913,7 @@ class NotebookSession:
                     self._actions().move_to_element(readout).click().perform()
                     readout.send_keys(Keys.CONTROL, "a")
                     readout.send_keys(control["readout_text"], Keys.ENTER)
+                    self.driver.execute_script("document.activeElement && document.activeElement.blur();")
 
             else:
                 span = (start["max"] - start["min"]) or 1
@@ -1003,12 +1004,14 @@ class NotebookSession:
         steps = []
         for target, text in [*values, ("start value", state())]:
 
-            def act(text=text) -> None:
+            def act(text=text, target=target) -> None:
                 self._center(box)
                 box.click()
                 box.send_keys(Keys.CONTROL, "a")
                 box.send_keys(Keys.DELETE)
                 box.send_keys(text, Keys.ENTER)
+                if target == "start value":
+                    self.driver.execute_script("document.activeElement && document.activeElement.blur();")
 
             steps.append(Step(target, state, act, None))
         return steps
@@ -1034,34 +1037,43 @@ class NotebookSession:
         return self._typing_plan(control, [("other text", "abc"), ("empty", "")])
 
     # evidence -------------------------------------------------------------
-    def screenshot(self, folder: Path = SCREENSHOTS, *, max_height: int = 16000) -> list[Path]:
+    def screenshot(self, folder: Path = SCREENSHOTS, *, tile_height: int = 8000) -> list[Path]:
         """Save the whole notebook, and each widget on its own, as PNGs; return the paths.
 
         The viewport is made as tall as the notebook (Chrome DevTools'
         device-metrics override), so one image shows every cell as a learner
-        scrolling through it sees them.
+        scrolling through it sees them; a notebook taller than ``tile_height``
+        pixels is saved in parts (``NN_topic.png``, ``NN_topic--part2.png``, …).
         """
         folder.mkdir(parents=True, exist_ok=True)
         stem = self.notebook.stem
-        for old in folder.glob(f"{stem}.png"):
-            old.unlink()
-        for old in folder.glob(f"{stem}--*.png"):
+        for old in [*folder.glob(f"{stem}.png"), *folder.glob(f"{stem}--*.png")]:
             old.unlink()
         saved = []
         size = self.driver.execute_script("return {w: window.innerWidth, h: window.innerHeight};")
         self.js("window.jupyterapp.shell.collapseLeft(); window.jupyterapp.shell.collapseRight(); await T.sleep(100); return null;")
         geo = self.js(JS_SCROLLER)
-        height = int(min(max_height, max(size["h"], geo["height"] + geo["top"] + 60)))
+        content = geo["height"] + geo["top"] + 60
+        parts = max(1, -(-int(content) // tile_height))
+        height = int(max(size["h"], min(content, tile_height)))
         try:
             self.driver.execute_cdp_cmd(
                 "Emulation.setDeviceMetricsOverride", {"width": size["w"], "height": height, "deviceScaleFactor": 1, "mobile": False}
             )
             time.sleep(0.5)
-            self.driver.execute_script("document.querySelector('.jp-Notebook .jp-Cell').scrollIntoView({block: 'start'});")
-            time.sleep(0.3)
-            path = folder / f"{stem}.png"
-            self.driver.save_screenshot(str(path))
-            saved.append(path)
+            for part in range(parts):
+                # Scroll so that the first cell starting at or after this part's offset is on top.
+                self.js(
+                    "const cells = Array.from(document.querySelectorAll('.jp-Notebook .jp-Cell'));"
+                    "cells[0].scrollIntoView({block: 'start'}); await T.sleep(30);"
+                    "const top0 = cells[0].getBoundingClientRect().top;"
+                    "const cell = cells.find(c => c.getBoundingClientRect().top - top0 >= args[0]) || cells[cells.length - 1];"
+                    "if (args[0] > 0) cell.scrollIntoView({block: 'start'}); await T.sleep(200); return null;",
+                    max(0, part * (height - geo["top"] - 60) - 40),
+                )
+                path = folder / (f"{stem}.png" if part == 0 else f"{stem}--part{part + 1}.png")
+                self.driver.save_screenshot(str(path))
+                saved.append(path)
             for index in range(self.widget_count()):
                 element = self.js("const r = T.widgetRoots()[args[0]]; r.scrollIntoView({block: 'nearest'}); return r.closest('.jp-OutputArea-child') || r;", index)
                 path = folder / f"{stem}--widget{index + 1}.png"
