@@ -42,7 +42,7 @@ class _QuickTextFigure(Figure):
     """
 
     def draw(self, renderer):  # noqa: ANN001, ANN201 - matplotlib API
-        with mpl.rc_context({"text.hinting": "none", "text.hinting_factor": 1}):
+        with mpl.rc_context({"text.hinting": "none"}):
             return super().draw(renderer)
 
 

@@ -479,7 +479,7 @@ def old_duplicate(
     quiet_time: float = 5.0,
     isn: str = "fixed",
     timestamps: bool = False,
-    one_way: float = DEFAULT_ONE_WAY,
+    one_way: float | None = None,
     tw_reuse: bool = False,
     seed: int = 0,
 ) -> Scenario:
@@ -493,7 +493,9 @@ def old_duplicate(
     TIME_WAIT incarnation 2 starts no earlier than 2·MSL after the close.
     Incarnation 2 sends ``new-1`` at once and ``new-2`` (also SEQ=301) one
     MSL later. If the held ``old-2`` lands in B's new window first, B
-    delivers it as if it were ``new-2``: ``trace.corrupted``.
+    delivers it as if it were ``new-2``: ``trace.corrupted``. At the default
+    MSL of 30 s incarnation 1 closes at about 2 s; with a shorter MSL its
+    times (and the RTO and the one-way delay) shrink in proportion.
 
     Parameters
     ----------
@@ -517,25 +519,30 @@ def old_duplicate(
     require_number("msl", msl, low=0.001, high=3600, unit="seconds")
     require_number("delay", delay, low=0, high=msl, unit="seconds, at most the MSL")
     require_number("quiet_time", quiet_time, low=0, high=3600, unit="seconds")
+    # The timeline of incarnation 1 is scaled with the MSL (k = 1 at the default
+    # MSL of 30 s), so that a held segment can outlive the close for any MSL.
+    k = min(1.0, msl / DEFAULT_MSL)
+    if one_way is None:
+        one_way = DEFAULT_ONE_WAY * k
     net = _common(msl, one_way, (), 0.0, seed)
     net.hold = _HoldFirst(lambda seg: seg.src == "A" and seg.payload == "old-2", delay)
-    inc2 = after("A", State.ESTABLISHED, 0.05, nth=2)
+    inc2 = after("A", State.ESTABLISHED, 0.05 * k, nth=2)
     calls = [
         listen("B", 0.0),
         connect("A", 0.0),
-        send("A", 0.2, "old-1", 200),
-        send("A", 0.2, "old-2", 100),
-        close("A", 2.0),
-        close("B", after("B", State.CLOSE_WAIT, 0.1)),
+        send("A", 0.2 * k, "old-1", 200),
+        send("A", 0.2 * k, "old-2", 100),
+        close("A", 2.0 * k),
+        close("B", after("B", State.CLOSE_WAIT, 0.1 * k)),
         # incarnation 2 of the same 4-tuple
         listen("B", after("B", State.CLOSED, 0.0, nth=1), retry=True),
         connect("A", after("A", State.TIME_WAIT, quiet_time), retry=True),
         send("A", inc2, "new-1", 200),
         send("A", after("A", State.ESTABLISHED, msl, nth=2), "new-2", 100),
-        close("A", after("A", State.ESTABLISHED, msl + 1.0, nth=2)),
-        close("B", after("B", State.CLOSE_WAIT, 0.1, nth=2)),
+        close("A", after("A", State.ESTABLISHED, msl + 1.0 * k, nth=2)),
+        close("B", after("B", State.CLOSE_WAIT, 0.1 * k, nth=2)),
     ]
-    eps = _endpoints(time_wait, isn=isn, timestamps=timestamps, tw_reuse=tw_reuse)
+    eps = _endpoints(time_wait, isn=isn, timestamps=timestamps, tw_reuse=tw_reuse, rto=1.0 * k)
     return Scenario("old_duplicate", calls, net, msl, seed=seed, **eps)
 
 
