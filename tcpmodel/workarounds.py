@@ -76,7 +76,7 @@ DECISION_TABLE: tuple[Workaround, ...] = (
         "client",
         "low with timestamps on both ends (PAWS rejects old duplicates, RFC 7323 §5); it does not apply without them",
         True,
-        "2.4.19/2.6 (value 2, loopback only, and default 2: 4.18; tcp_tw_reuse_delay: 6.14)",
+        "2.4.19/2.6 (value 2, loopback only, and default 2: 4.18; tcp_tw_reuse_delay: 6.14; both inferred from commit dates)",
         "tcp(7) tcp_tw_reuse; " + LINUX_SOURCES["tcp_tw_reuse"] + "; " + LINUX_SOURCES["reuse_conditions"],
     ),
     Workaround(
