@@ -142,7 +142,7 @@ class EndpointConfig:
         require_choice("isn", self.isn, ISN_POLICIES)
         require_int("isn_fixed", self.isn_fixed, low=0, high=2**32 - 1)
         require_int("rcv_wnd", self.rcv_wnd, low=0, high=2**30)
-        require_number("rto", self.rto, low=0.001, high=600, unit="seconds")
+        require_number("rto", self.rto, low=1e-6, high=600, unit="seconds")
         require_number("rto_max", self.rto_max, low=self.rto, high=3600, unit="seconds")
         require_int("max_retries", self.max_retries, low=0, high=50)
         if self.user_timeout is not None:
@@ -378,8 +378,20 @@ def with_params(sc: Scenario, **params: Any) -> Scenario:
 
 
 # ------------------------------------------------------ named scenarios
-def _common(msl: float, one_way: float, lose: Any, loss_rate: float, seed: int) -> Network:
+def _k(msl: float) -> float:
+    """Time scale of a named scenario's script: 1 at the default MSL, smaller for shorter MSLs.
+
+    The scripts (close at 1 s, RTO 1 s, one-way delay 50 ms) are written for
+    MSL = 30 s; with a shorter MSL they shrink in proportion, so that the
+    2MSL timer stays much longer than an RTO, as RFC 9293 assumes.
+    """
+    return min(1.0, require_number("msl", msl, low=0.001, high=3600, unit="seconds") / DEFAULT_MSL)
+
+
+def _common(msl: float, one_way: float | None, lose: Any, loss_rate: float, seed: int) -> Network:
     require_number("msl", msl, low=0.001, high=3600, unit="seconds")
+    if one_way is None:
+        one_way = DEFAULT_ONE_WAY * _k(msl)
     require_number("one_way", one_way, low=0, high=msl, unit="seconds, at most the MSL")
     if not callable(lose):
         lose = tuple(require_int("lose", i, low=0, high=10_000) for i in lose)
@@ -397,7 +409,7 @@ def _endpoints(time_wait: bool = True, **kw: Any) -> dict:
 def normal_close(
     closer: str = "A",
     msl: float = DEFAULT_MSL,
-    one_way: float = DEFAULT_ONE_WAY,
+    one_way: float | None = None,
     lose: Any = (),
     loss_rate: float = 0.0,
     seed: int = 0,
@@ -423,12 +435,13 @@ def normal_close(
     net = _common(msl, one_way, lose, loss_rate, seed)
     require_bool("time_wait", time_wait)
     # close at 2 s: late enough that a lost SYN (RTO 1 s) is recovered first
-    calls = [listen("B", 0.0), connect("A", 0.0), close(closer, 2.0), close(other, after(other, State.CLOSE_WAIT, 0.1))]
-    return Scenario("normal_close", calls, net, msl, seed=seed, **_endpoints(time_wait))
+    k = _k(msl)
+    calls = [listen("B", 0.0), connect("A", 0.0), close(closer, 2.0 * k), close(other, after(other, State.CLOSE_WAIT, 0.1 * k))]
+    return Scenario("normal_close", calls, net, msl, seed=seed, **_endpoints(time_wait, rto=1.0 * k))
 
 
 @scenario("simultaneous_close")
-def simultaneous_close(msl: float = DEFAULT_MSL, one_way: float = DEFAULT_ONE_WAY, lose: Any = (), loss_rate: float = 0.0, seed: int = 0) -> Scenario:
+def simultaneous_close(msl: float = DEFAULT_MSL, one_way: float | None = None, lose: Any = (), loss_rate: float = 0.0, seed: int = 0) -> Scenario:
     """Both ends call ``close()`` at t = 1 s; the FINs cross (RFC 9293 §3.6, Figure 13).
 
     Examples
@@ -439,8 +452,9 @@ def simultaneous_close(msl: float = DEFAULT_MSL, one_way: float = DEFAULT_ONE_WA
     ['CLOSING', 'TIME_WAIT', 'CLOSED']
     """
     net = _common(msl, one_way, lose, loss_rate, seed)
-    calls = [listen("B", 0.0), connect("A", 0.0), close("A", 1.0), close("B", 1.0)]
-    return Scenario("simultaneous_close", calls, net, msl, seed=seed, **_endpoints())
+    k = _k(msl)
+    calls = [listen("B", 0.0), connect("A", 0.0), close("A", 1.0 * k), close("B", 1.0 * k)]
+    return Scenario("simultaneous_close", calls, net, msl, seed=seed, **_endpoints(rto=1.0 * k))
 
 
 def _final_ack_of_a(seg: Any) -> bool:
@@ -448,7 +462,7 @@ def _final_ack_of_a(seg: Any) -> bool:
 
 
 @scenario("lost_final_ack")
-def lost_final_ack(time_wait: bool = True, msl: float = DEFAULT_MSL, one_way: float = DEFAULT_ONE_WAY, seed: int = 0, max_retries: int = 5) -> Scenario:
+def lost_final_ack(time_wait: bool = True, msl: float = DEFAULT_MSL, one_way: float | None = None, seed: int = 0, max_retries: int = 5) -> Scenario:
     """A closes first; the network loses A's ACK of B's FIN (the final ACK).
 
     With TIME_WAIT, B's retransmitted FIN reaches A in TIME_WAIT, which ACKs
@@ -467,8 +481,9 @@ def lost_final_ack(time_wait: bool = True, msl: float = DEFAULT_MSL, one_way: fl
     require_bool("time_wait", time_wait)
     net = _common(msl, one_way, (), 0.0, seed)
     net.lose = First(_final_ack_of_a)
-    calls = [listen("B", 0.0), connect("A", 0.0), close("A", 1.0), close("B", after("B", State.CLOSE_WAIT, 0.1))]
-    return Scenario("lost_final_ack", calls, net, msl, seed=seed, **_endpoints(time_wait, max_retries=max_retries))
+    k = _k(msl)
+    calls = [listen("B", 0.0), connect("A", 0.0), close("A", 1.0 * k), close("B", after("B", State.CLOSE_WAIT, 0.1 * k))]
+    return Scenario("lost_final_ack", calls, net, msl, seed=seed, **_endpoints(time_wait, max_retries=max_retries, rto=1.0 * k))
 
 
 @scenario("old_duplicate")
@@ -561,7 +576,7 @@ class _HoldFirst:
 
 
 @scenario("abortive_close")
-def abortive_close(closer: str = "A", msl: float = DEFAULT_MSL, one_way: float = DEFAULT_ONE_WAY, seed: int = 0) -> Scenario:
+def abortive_close(closer: str = "A", msl: float = DEFAULT_MSL, one_way: float | None = None, seed: int = 0) -> Scenario:
     """``closer`` has ``SO_LINGER {on, 0}``: ``close()`` sends a RST instead of a FIN.
 
     Neither side enters TIME_WAIT; the peer's application sees "connection
@@ -576,9 +591,11 @@ def abortive_close(closer: str = "A", msl: float = DEFAULT_MSL, one_way: float =
     """
     require_choice("closer", closer, ("A", "B"))
     net = _common(msl, one_way, (), 0.0, seed)
-    eps = _endpoints()
+    k = _k(msl)
+    eps = _endpoints(rto=1.0 * k)
     eps[closer] = replace(eps[closer], linger_zero=True)
-    calls = [listen("B", 0.0), connect("A", 0.0), send("A", 0.2, "request", 100), send("B", 0.4, "response", 100), close(closer, 1.0)]
+    calls = [listen("B", 0.0), connect("A", 0.0), send("A", 0.2 * k, "request", 100), send("B", 0.4 * k, "response", 100),
+             close(closer, 1.0 * k)]
     return Scenario("abortive_close", calls, net, msl, seed=seed, **eps)
 
 
