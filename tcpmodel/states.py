@@ -279,8 +279,11 @@ class Variant:
     reference : str
         Where to read it: an RFC section, or a Linux file and symbol.
     kernels : str or None
-        For Linux, the kernel versions the behaviour holds for (checked in
-        the 6.18 source; older bounds from the commit that introduced it).
+        For Linux, the kernel versions the behaviour holds for. Every Linux
+        row was checked in the 6.18 source; the bounds 3.6, 6.10 and 6.11
+        come from the commits named in ``reference``; "2.0" and "2.6" mark
+        behaviour already present in code of that era, not checked release
+        by release.
     user_error : str or None
         The error the application sees, where it differs.
     """
