@@ -158,7 +158,7 @@ def test_notebook_has_three_kinds_of_checked_exercise(path):
     missing = {NumberExercise, SequenceExercise, ChoiceExercise} - kinds
     assert not missing, f"{path.name}: no {', '.join(sorted(k.__name__ for k in missing))} among its exercises"
     code = "\n".join("".join(c["source"]) for c in _cells(path) if c["cell_type"] == "code")
-    unused = sorted(k for k in ids if f'check("{k}"' not in code)
+    unused = sorted(k for k in ids if f'check("{k}"' not in code and f"check('{k}'" not in code)
     assert not unused, f"{path.name}: exercises registered but never checked in the notebook: {unused}"
 
 
@@ -173,7 +173,7 @@ def test_solution_cells_only_assign_answers_and_are_checked(path):
         assert names, f"{path.name} cell {cell.get('id')}: a solution cell must assign answer_<slug>"
         following = "".join("".join(c["source"]) for c in cells[i + 1 : i + 3] if c["cell_type"] == "code")
         for name in names:
-            assert re.search(rf'check\("\d\d\.[\w.-]+",\s*{name}\)', following), f"{path.name}: {name} is not checked right after its solution cell"
+            assert re.search(rf"""check\(["']\d\d\.[\w.-]+["'],\s*{name}\)""", following), f"{path.name}: {name} is not checked right after its solution cell"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
