@@ -404,3 +404,31 @@ def show_ladder(trace: Trace, **kwargs) -> None:  # noqa: ANN003 - passed to dra
     draw_ladder(trace, **kwargs)
     plt.show()
     plt.close("all")
+
+
+def draw_ttl_vs_msl(ttl: int = 64, msl: float = _MSL, max_per_hop: float = 1.0):  # noqa: ANN201 - a Figure
+    """How long a looping packet lives (TTL hops × seconds per hop) against the MSL.
+
+    TTL counts hops (RFC 1812 §5.3.1 requires a decrement of at least one per
+    router), so the lifetime in seconds depends on how long each hop takes;
+    above the MSL line the network breaks TCP's assumption (RFC 9293 §3.4.1).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> fig = draw_ttl_vs_msl(64, 30.0)
+    >>> fig.axes[0].get_xlabel()
+    'seconds per hop in the loop'
+    """
+    per_hop = np.linspace(0.0, max_per_hop, 101)
+    fig, ax = plt.subplots(figsize=(6.5, 3.2))
+    ax.plot(per_hop, ttl * per_hop, color=PALETTE["blue"], label=f"lifetime with TTL {ttl}")
+    ax.axhline(msl, color=ROLE_COLOURS["time_wait"], ls="--", label=f"MSL = {msl:g} s")
+    ax.fill_between(per_hop, msl, ttl * per_hop, where=ttl * per_hop > msl, color=ROLE_COLOURS["error"], alpha=0.15,
+                    label="outlives the MSL")
+    ax.set_xlabel("seconds per hop in the loop")
+    ax.set_ylabel("packet lifetime (s)")
+    ax.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    return fig
