@@ -56,6 +56,7 @@ html_static_path = ["_static"]
 html_css_files = ["course.css"]
 html_favicon = "_static/favicon.svg"
 html_copy_source = False
+html_use_index = False  # no general index: the course has no API to index
 html_show_sourcelink = False
 html_last_updated_fmt = None
 html_theme_options = {

@@ -472,7 +472,8 @@ def build(notebooks_dir: Path, figures_dir: Path, out: Path, stage_dir: Path, qu
     notebooks, report = stage(notebooks_dir, figures_dir, stage_dir)
     if out.exists():
         shutil.rmtree(out)
-    args = ["-b", "html", "-c", str(SITE), "-d", str(stage_dir / ".doctrees"), "-n"]
+    warnings_file = stage_dir / "sphinx-warnings.txt"
+    args = ["-b", "html", "-c", str(SITE), "-d", str(stage_dir / ".doctrees"), "-n", "-w", str(warnings_file)]
     args += ["-q"] if quiet else []
     status = build_main([*args, str(stage_dir), str(out)])
     if status:
@@ -486,7 +487,8 @@ def build(notebooks_dir: Path, figures_dir: Path, out: Path, stage_dir: Path, qu
     seconds = time.perf_counter() - start
     pages = sorted(p for p in out.rglob("*.html"))
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
-    return {"pages": len(pages), "notebooks": len(notebooks), "seconds": seconds, "bytes": size, "report": report}
+    warnings = [w for w in warnings_file.read_text(encoding="utf-8").splitlines() if w.strip()] if warnings_file.exists() else []
+    return {"pages": len(pages), "notebooks": len(notebooks), "seconds": seconds, "bytes": size, "report": report, "warnings": warnings}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -507,6 +509,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"note: remote image {where} is shown as a link (the site fetches nothing from other hosts)", file=sys.stderr)
     for where in report.dropped_links:
         print(f"note: link {where} points to a notebook that does not exist yet; shown as text", file=sys.stderr)
+    if summary["warnings"]:
+        print(f"warning: Sphinx reported {len(summary['warnings'])} warnings (listed above)", file=sys.stderr)
     print(
         f"site: {summary['pages']} pages ({summary['notebooks']} notebooks, {len(report.widgets)} widgets as static figures), "
         f"{summary['bytes'] / 1e6:.1f} MB, built in {summary['seconds']:.1f} s -> {args.out}"

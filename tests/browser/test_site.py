@@ -26,7 +26,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 FIGURES = json.loads((ROOT / "figures" / "index.json").read_text(encoding="utf-8")) if (ROOT / "figures" / "index.json").exists() else {}
 BINDER = "https://mybinder.org/v2/gh/time-wait-course/tcp-time-wait/HEAD?urlpath=lab/tree/notebooks/{file}"
 SOURCE = "https://github.com/time-wait-course/tcp-time-wait/blob/HEAD/notebooks/{file}"
-PAGES = ["index.html", "search.html", "genindex.html"] + [f"notebooks/{p.stem}.html" for p in NOTEBOOKS]
+PAGES = ["index.html", "search.html"] + [f"notebooks/{p.stem}.html" for p in NOTEBOOKS]
 INPUTS = ("notebooks", "figures", "site", "tools/build_site.py", "CITATION.cff", "tcpmodel/course.py")
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 
@@ -55,7 +55,8 @@ def _newest_input() -> float:
 def site() -> Path:
     """The built site, rebuilt first when missing or older than its inputs."""
     stamp = SITE / ".nojekyll"
-    if not stamp.exists() or stamp.stat().st_mtime < _newest_input():
+    warnings = ROOT / "_build" / "site-src" / "sphinx-warnings.txt"
+    if not stamp.exists() or not warnings.exists() or stamp.stat().st_mtime < _newest_input():
         build_site.build(ROOT / "notebooks", ROOT / "figures", SITE, ROOT / "_build" / "site-src")
     return SITE
 
@@ -218,7 +219,9 @@ def test_remote_asset_check_flags_cdn_but_not_hyperlinks(tmp_path):
 def test_site_has_a_page_per_notebook_and_nothing_remote(site):
     assert (site / "index.html").exists()
     pages = sorted(str(p.relative_to(site)) for p in site.rglob("*.html"))
-    assert pages == sorted(PAGES), "one page per notebook, the landing page, search and index; nothing else"
+    assert pages == sorted(PAGES), "one page per notebook, the landing page and search; nothing else"
+    warnings = (ROOT / "_build" / "site-src" / "sphinx-warnings.txt").read_text(encoding="utf-8").strip()
+    assert warnings == "", f"Sphinx warned while building the site:\n{warnings}"
     for nb in NOTEBOOKS:
         assert (site / "notebooks" / f"{nb.stem}.html").exists(), nb.name
         assert (site / "notebooks" / nb.name).read_bytes() == nb.read_bytes(), "download link serves the notebook as stored"
@@ -350,7 +353,7 @@ def test_page_in_browser(page, base_url, path):
         assert alt and alt.strip(), f"{path}: image without alt text: {src}"
 
     headings = [int(h.tag_name[1]) for h in page.driver.find_elements(By.CSS_SELECTOR, "article h1, article h2, article h3, article h4, article h5, article h6")]
-    if path not in ("search.html", "genindex.html"):
+    if path != "search.html":
         assert headings and headings[0] == 1 and headings.count(1) == 1, f"{path}: one h1 first; got {headings}"
         jumps = [(a, b) for a, b in zip(headings, headings[1:]) if b > a + 1]
         assert not jumps, f"{path}: heading levels skip: {jumps}"
@@ -392,8 +395,8 @@ def test_search_works_without_a_server(page, base_url):
 
 def test_screenshots(page, base_url, site):
     """Landing page and one notebook page, for a person to look at (_build/screenshots/)."""
-    widget_pages = [p for p in PAGES[3:] if "course-widget-fallback" in (site / p).read_text(encoding="utf-8")]
-    notebook_page = (widget_pages or PAGES[3:] or ["index.html"])[0]
+    widget_pages = [p for p in PAGES[2:] if "course-widget-fallback" in (site / p).read_text(encoding="utf-8")]
+    notebook_page = (widget_pages or PAGES[2:] or ["index.html"])[0]
     shots = {"landing.png": ("index.html", None), "notebook.png": (notebook_page, None)}
     if widget_pages:
         shots["notebook-widget-figure.png"] = (notebook_page, "figure.course-widget-fallback")
