@@ -432,3 +432,16 @@ def draw_ttl_vs_msl(ttl: int = 64, msl: float = _MSL, max_per_hop: float = 1.0):
     ax.legend(fontsize=8, loc="upper left")
     fig.tight_layout()
     return fig
+
+
+def show_figure(fig) -> None:  # noqa: ANN001 - a matplotlib Figure
+    """Show ``fig`` once in a notebook and close every open figure.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> show_figure(draw_ttl_vs_msl())
+    """
+    plt.show()
+    plt.close("all")
