@@ -84,6 +84,8 @@ REDRAW_LIMIT_S = 1.0
 #: Longest wait for a widget to settle after a move (slower than the limit is
 #: still measured, so that a failure says how slow).
 SETTLE_CAP_S = 15.0
+#: A slider track shorter than this cannot be dragged with any precision.
+MIN_TRACK_PX = 40
 #: A mouse drag is this many pointer moves, DRAG_PAUSE_S apart, as a hand makes them.
 DRAG_STEPS = 5
 DRAG_PAUSE_S = 0.03
@@ -565,6 +567,7 @@ for (const el of leaves) {
     c.vertical = !!el.querySelector('.noUi-vertical') || cls.contains('widget-vslider');
     c.handles = Array.from(el.querySelectorAll('.noUi-handle'));
     c.base = el.querySelector('.noUi-base');
+    c.track_px = c.base ? (c.vertical ? c.base.getBoundingClientRect().height : c.base.getBoundingClientRect().width) : 0;
     const readout = el.querySelector('.widget-readout');
     if (readout && readout.isContentEditable) { c.readout = readout; c.readout_text = T.text(readout).trim(); }
   } else if (el.querySelector('select')) {

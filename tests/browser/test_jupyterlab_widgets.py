@@ -64,12 +64,15 @@ def _selftest_notebook(folder: Path) -> Path:
         id="demo-good",
     )
     # A bug at the top of the slider: the base class shows "Unexpected error".
+    # And a long description that leaves the second slider no track to drag.
     buggy = nbformat.v4.new_code_cell(
-        "def draw_buggy(n):\n"
+        "def draw_buggy(n, squeezed):\n"
         "    if n == 10:\n"
         "        raise KeyError(n)\n"
-        "    return f'n = {n}'\n"
-        "CourseWidget({'n': w.IntSlider(value=5, min=0, max=10, description='n')}, draw_buggy, title='buggy')",
+        "    return f'n = {n}, squeezed = {squeezed}'\n"
+        "CourseWidget({'n': w.IntSlider(value=5, min=0, max=10, description='n'),\n"
+        "              'squeezed': w.FloatSlider(value=600, min=30, max=1200, step=30, description=\"s between a host's connections\",\n"
+        "                                        style={'description_width': 'initial'})}, draw_buggy, title='buggy')",
         id="demo-buggy",
     )
     # Built by hand with the course's CSS classes, but never clears its output.
@@ -161,6 +164,11 @@ def run_notebook(session: lab_h.NotebookSession, cells: list[str]) -> list[str]:
         if not controls:
             failures.append(f"{name}: widget {index + 1} has no control to move")
         for control in controls:
+            if control["kind"] == "slider" and control["track_px"] < lab_h.MIN_TRACK_PX:
+                failures.append(
+                    f"{name}: widget {index + 1} slider {control['label']!r} has a {control['track_px']:.0f} px track "
+                    f"(< {lab_h.MIN_TRACK_PX} px: a learner cannot drag it; widen its layout or shorten its description)"
+                )
             moves = session.exercise(index, control)
             if not any(m.changed for m in moves):
                 failures.append(f"{name}: widget {index + 1} {control['kind']} {control['label']!r}: no move changed its value")
@@ -228,6 +236,7 @@ def test_harness_catches_broken_widgets(session, selftest_notebook: Path) -> Non
     assert any(m.error_label.startswith("⚠ msl must be") for m in good), "the ValueError at MSL = 0 was not shown"
     assert all(m.redrawn for m in good if m.changed)
     assert any("widget 2 " in f and "Unexpected error" in f for f in failures), failures
+    assert any("widget 2 " in f and "px track" in f for f in failures), failures
     assert any("widget 3 " in f and "piles up" in f for f in failures), failures
 
 
