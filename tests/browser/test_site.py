@@ -287,6 +287,10 @@ def test_landing_page(site):
         assert row is not None, f"course map lacks {info.title}"
         assert info.time in row.get_text(" ")
         assert row.find("a")["href"] == f"notebooks/{path.stem}.html"
+    times = [read_notebook_info(p).time for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))]
+    if all(re.fullmatch(r"\d+ min", x) for x in times):
+        total = sum(int(x.split()[0]) for x in times)
+        assert f"about {total // 60} h {total % 60:02d} min" in text, "the landing page gives the course's total time"
     import yaml
 
     cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
