@@ -112,7 +112,7 @@ def quiet_time_demo(msl: float = _MSL) -> CourseWidget:
         # Redraw on release: a redraw takes 0.15-0.3 s, so redrawing on every step
         # of a drag queues frames and the figure lags the hand.
         "quiet_time": widgets.FloatSlider(value=5.0, min=0.0, max=3 * msl, step=0.5, description="quiet time (s)",
-                                          continuous_update=False),
+                                          continuous_update=False, style={"description_width": "initial"}),
         "delay": widgets.FloatSlider(value=20.0, min=0.0, max=msl, step=0.5, description="delay (s)",
                                      continuous_update=False),
         "time_wait": widgets.Checkbox(value=False, description="TIME_WAIT"),
