@@ -65,3 +65,19 @@ def test_same_arguments_same_trace(seed, rate):
     assert [(s.index, s.t_sent, s.t_arrived, s.seq, s.ack, s.flags) for s in a.segments] == [
         (s.index, s.t_sent, s.t_arrived, s.seq, s.ack, s.flags) for s in b.segments
     ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(min_value=0, max_value=10_000), rate=st.floats(min_value=0.0, max_value=0.6),
+       closer=st.sampled_from(["A", "B"]), simultaneous=st.booleans())
+def test_random_loss_never_leaves_a_connection_behind(seed, rate, closer, simultaneous):
+    # Any random loss pattern: once every timer has run out, both ends are CLOSED
+    # (with an error where the retry limit was reached), and nothing was corrupted.
+    if simultaneous:
+        trace = simulate("simultaneous_close", msl=MSL, loss_rate=rate, seed=seed)
+    else:
+        trace = simulate("normal_close", closer=closer, msl=MSL, loss_rate=rate, seed=seed)
+    assert trace.final_state("A") == State.CLOSED and trace.final_state("B") == State.CLOSED
+    assert not trace.corrupted
+    if rate == 0.0:
+        assert trace.errors == {"A": [], "B": []}

@@ -64,6 +64,7 @@ _SYNCHRONIZED = {
     State.LAST_ACK,
     State.TIME_WAIT,
 }
+_OPEN_FOR_CLOSE = {State.LISTEN, State.SYN_SENT, State.SYN_RECEIVED, State.ESTABLISHED, State.CLOSE_WAIT}
 _RECEIVES_DATA = {State.ESTABLISHED, State.FIN_WAIT_1, State.FIN_WAIT_2}
 _CAN_TRANSMIT = {State.ESTABLISHED, State.CLOSE_WAIT}
 
@@ -254,6 +255,9 @@ class Engine:
         action = call.action
         if call.if_closed and tcb.state != State.CLOSED:
             self.trace.log.append((self.t, tcb.name, f"{action} skipped: the endpoint is {tcb.state.name}"))
+            return
+        if call.if_open and tcb.state not in _OPEN_FOR_CLOSE:
+            self.trace.log.append((self.t, tcb.name, f"{action} skipped: the application has closed ({tcb.state.name})"))
             return
         if action in ("connect", "listen"):
             self._open(tcb, call)

@@ -191,6 +191,7 @@ class Call:
     length: int = 0
     retry: bool = False
     if_closed: bool = False
+    if_open: bool = False
 
     def __post_init__(self) -> None:
         require_choice("endpoint", self.endpoint, ("A", "B"))
@@ -226,9 +227,14 @@ def send(endpoint: str, at: float | After, payload: str, length: int | None = No
     return Call(endpoint, "send", at, payload=str(payload), length=size)
 
 
-def close(endpoint: str, at: float | After = 0.0) -> Call:
-    """``close()``: a FIN (or a RST with ``linger_zero``)."""
-    return Call(endpoint, "close", at)
+def close(endpoint: str, at: float | After = 0.0, *, if_open: bool = False) -> Call:
+    """``close()``: a FIN (or a RST with ``linger_zero``).
+
+    ``if_open``: only if the application has not closed yet (the endpoint is
+    in LISTEN, SYN_SENT, SYN_RECEIVED, ESTABLISHED or CLOSE_WAIT), like an
+    application's idle timeout; otherwise the call is skipped.
+    """
+    return Call(endpoint, "close", at, if_open=if_open)
 
 
 def abort(endpoint: str, at: float | After = 0.0) -> Call:
@@ -398,6 +404,20 @@ def _common(msl: float, one_way: float | None, lose: Any, loss_rate: float, seed
     return Network(delay=one_way, lose=lose, loss_rate=loss_rate, seed=seed)
 
 
+#: When an application that is still open gives up and closes (an idle timeout), at the default MSL.
+IDLE_TIMEOUT = 100.0
+
+
+def _idle_timeouts(k: float) -> list:
+    """Both applications close at ``IDLE_TIMEOUT·k`` if they have not closed yet.
+
+    Without it, heavy random loss could leave a half-open connection (B never
+    hears A's FIN after A gave up) that waits forever; a lossless run has
+    closed long before, and the calls are skipped.
+    """
+    return [close("A", IDLE_TIMEOUT * k, if_open=True), close("B", IDLE_TIMEOUT * k, if_open=True)]
+
+
 def _endpoints(time_wait: bool = True, **kw: Any) -> dict:
     return {
         "A": EndpointConfig(addr=_ADDR["A"], time_wait=time_wait, **kw),
@@ -436,7 +456,8 @@ def normal_close(
     require_bool("time_wait", time_wait)
     # close at 2 s: late enough that a lost SYN (RTO 1 s) is recovered first
     k = _k(msl)
-    calls = [listen("B", 0.0), connect("A", 0.0), close(closer, 2.0 * k), close(other, after(other, State.CLOSE_WAIT, 0.1 * k))]
+    calls = [listen("B", 0.0), connect("A", 0.0), close(closer, 2.0 * k), close(other, after(other, State.CLOSE_WAIT, 0.1 * k)),
+             *_idle_timeouts(k)]
     return Scenario("normal_close", calls, net, msl, seed=seed, **_endpoints(time_wait, rto=1.0 * k))
 
 
@@ -453,7 +474,7 @@ def simultaneous_close(msl: float = DEFAULT_MSL, one_way: float | None = None, l
     """
     net = _common(msl, one_way, lose, loss_rate, seed)
     k = _k(msl)
-    calls = [listen("B", 0.0), connect("A", 0.0), close("A", 1.0 * k), close("B", 1.0 * k)]
+    calls = [listen("B", 0.0), connect("A", 0.0), close("A", 1.0 * k), close("B", 1.0 * k), *_idle_timeouts(k)]
     return Scenario("simultaneous_close", calls, net, msl, seed=seed, **_endpoints(rto=1.0 * k))
 
 
