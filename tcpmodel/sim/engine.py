@@ -677,6 +677,12 @@ class Engine:
             return
 
         if rst:
+            if seg.seq != tcb.rcv_nxt:
+                # RFC 9293 §3.10.7.4 second check with RFC 5961 §3.2 (Linux tcp_validate_incoming):
+                # an in-window RST that is not exactly at RCV.NXT only earns a challenge ACK.
+                seg.outcome = "RST in window but not at RCV.NXT: challenge ACK (RFC 5961 §3.2)"
+                self._send_oow_ack(tcb, seg)
+                return
             if state == State.TIME_WAIT and tcb.cfg.rfc1337:
                 seg.outcome = "RST in TIME_WAIT ignored (RFC 1337 §3, Linux tcp_rfc1337=1)"
                 return
