@@ -323,9 +323,19 @@ def test_rst_not_at_rcv_nxt_gets_a_challenge_ack():
     # answers that ACK with a RST at exactly RCV.NXT (RFC 9293 §3.10.7.1), which resets B.
     calls = [listen("B", 0), connect("A", 0), send("A", 0.5, "late", 10), close("A", 0.6)]
     sc = Scenario("x", calls, Network(delay=0.05, hold={3: 1.0}), msl=5.0,
-                  A=EndpointConfig(addr=("10.0.0.1", 1), linger_zero=True))
+                  A=EndpointConfig(addr=("10.0.0.1", 1), linger_zero=True), B=EndpointConfig(addr=("10.0.0.2", 80), rfc5961=True))
     t = simulate(sc)
     rsts = [s for s in t.segments if "RST" in s.flags]
     assert "challenge ACK" in rsts[0].outcome
     assert rsts[1].seq != rsts[0].seq and rsts[1].outcome.startswith("RST accepted")
     assert t.errors["B"] == ["connection reset"] and t.final_state("B") == S.CLOSED
+
+
+def test_without_rfc5961_any_in_window_rst_resets():
+    calls = [listen("B", 0), connect("A", 0), send("A", 0.5, "late", 10), close("A", 0.6)]
+    sc = Scenario("x", calls, Network(delay=0.05, hold={3: 1.0}), msl=5.0,
+                  A=EndpointConfig(addr=("10.0.0.1", 1), linger_zero=True))
+    t = simulate(sc)
+    rsts = [s for s in t.segments if "RST" in s.flags and s.src == "A"]
+    assert len(rsts) == 1 and rsts[0].outcome.startswith("RST accepted")
+    assert t.errors["B"] == ["connection reset"]

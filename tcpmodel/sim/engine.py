@@ -677,9 +677,10 @@ class Engine:
             return
 
         if rst:
-            if seg.seq != tcb.rcv_nxt:
-                # RFC 9293 §3.10.7.4 second check with RFC 5961 §3.2 (Linux tcp_validate_incoming):
-                # an in-window RST that is not exactly at RCV.NXT only earns a challenge ACK.
+            if tcb.cfg.rfc5961 and seg.seq != tcb.rcv_nxt:
+                # RFC 9293 §3.10.7.4 second check with the optional RFC 5961 §3.2 mitigation
+                # (Linux tcp_validate_incoming): an in-window RST that is not exactly at
+                # RCV.NXT only earns a challenge ACK.
                 seg.outcome = "RST in window but not at RCV.NXT: challenge ACK (RFC 5961 §3.2)"
                 self._send_oow_ack(tcb, seg)
                 return

@@ -109,6 +109,11 @@ class EndpointConfig:
     invalid_ratelimit : float
         At most one ACK per this many seconds for out-of-window segments
         (Linux ``tcp_invalid_ratelimit``, 0.5 s, ip-sysctl.rst).
+    rfc5961 : bool
+        Accept a RST only at exactly RCV.NXT and answer other in-window RSTs
+        with a challenge ACK: the optional mitigation RFC 9293 §3.10.7.4 cites
+        from RFC 5961 §3.2, which Linux implements (``tcp_validate_incoming``).
+        Off by default: RFC 9293's base rule accepts any in-window RST.
     """
 
     addr: tuple = ("10.0.0.1", 40000)
@@ -131,6 +136,7 @@ class EndpointConfig:
     linger_zero: bool = False
     accept_syn: Callable[[Any, float], bool] | None = None
     invalid_ratelimit: float = 0.5
+    rfc5961: bool = False
 
     def __post_init__(self) -> None:
         require_bool("time_wait", self.time_wait)
@@ -150,7 +156,7 @@ class EndpointConfig:
         if self.fin_wait_2_timeout is not None:
             require_number("fin_wait_2_timeout", self.fin_wait_2_timeout, low=0.001, high=86400, unit="seconds")
         require_number("invalid_ratelimit", self.invalid_ratelimit, low=0, high=60, unit="seconds")
-        for name in ("accept_syn_in_time_wait", "tw_reuse", "rfc1337", "linger_zero"):
+        for name in ("accept_syn_in_time_wait", "tw_reuse", "rfc1337", "linger_zero", "rfc5961"):
             require_bool(name, getattr(self, name))
 
 
