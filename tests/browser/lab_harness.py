@@ -40,6 +40,8 @@ Theory of operation
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import json
 import os
 import re
@@ -54,7 +56,6 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -274,6 +275,11 @@ class JupyterLab:
                 "--LabApp.expose_app_in_browser=True",
                 "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
                 "--LabApp.news_url=",
+                # Should this process ever be orphaned (the test runner killed
+                # outright), idle kernels are culled and the server stops itself.
+                "--MappingKernelManager.cull_idle_timeout=600",
+                "--MappingKernelManager.cull_interval=60",
+                "--ServerApp.shutdown_no_activity_timeout=900",
             ]  # fmt: skip
             if hasattr(os, "geteuid") and os.geteuid() == 0:
                 cmd.append("--allow-root")  # CI runs as root
@@ -281,6 +287,7 @@ class JupyterLab:
             self._log = log
             self.proc = subprocess.Popen(cmd, cwd=self.root, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
             if self._wait_ready():
+                atexit.register(self.stop)  # also on an unexpected interpreter exit
                 return
             self.stop(keep_tmp=True)
         raise RuntimeError(f"JupyterLab did not start; last log lines:\n{self.log_tail()}")
@@ -328,7 +335,8 @@ class JupyterLab:
         """Shut kernels and server down; kill the process group if it lingers."""
         proc, self.proc = self.proc, None
         if proc is not None and proc.poll() is None:
-            self.port and self.shutdown_kernels()
+            if self.port:
+                self.shutdown_kernels()
             try:
                 self.api("POST", "/api/shutdown", timeout=5)
             except (urllib.error.URLError, OSError, ValueError):
@@ -340,16 +348,18 @@ class JupyterLab:
         if proc is not None:
             for sig in (signal.SIGTERM, signal.SIGKILL):
                 try:
-                    os.killpg(proc.pid, sig)  # the server's own group: kernels included
+                    # The server's own group. Kernels run in sessions of their own;
+                    # they were shut down above, and an orphan exits with its parent.
+                    os.killpg(proc.pid, sig)
                 except (ProcessLookupError, PermissionError):
                     break
                 try:
                     proc.wait(timeout=5)
-                    if sig == signal.SIGTERM:
-                        # kernels may outlive the server in the group; make sure
-                        os.killpg(proc.pid, signal.SIGKILL)
-                except (subprocess.TimeoutExpired, ProcessLookupError, PermissionError):
-                    pass
+                except subprocess.TimeoutExpired:
+                    continue
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(proc.pid, signal.SIGKILL)  # anything else left in the group
+                break
         if getattr(self, "_log", None) is not None:
             self._log.close()
             self._log = None
@@ -384,7 +394,7 @@ def start_chromium(paths: tuple[str, str] | None = None, *, width: int = 1280, h
     return driver
 
 
-@contextmanager
+@contextlib.contextmanager
 def chromium(paths: tuple[str, str] | None = None) -> Iterator[Any]:
     driver = start_chromium(paths)
     try:

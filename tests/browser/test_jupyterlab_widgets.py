@@ -225,6 +225,31 @@ def test_finds_widget_cells_by_output_and_by_allow_list(tmp_path: Path) -> None:
         assert lab_h.widget_cells(tmp_path / f"{stem}.ipynb") == [cell_id]
 
 
+def test_server_and_kernels_stop_even_when_the_test_fails() -> None:
+    """Leaving the JupyterLab block by an exception still stops its kernels and the server."""
+    import socket
+    import time
+
+    import psutil
+
+    lab = lab_h.JupyterLab([])
+    with pytest.raises(RuntimeError, match="boom"), lab:
+        server = psutil.Process(lab.proc.pid)
+        kernel_id = lab.api("POST", "/api/kernels")["id"]
+        deadline = time.monotonic() + 30
+        kernels = []
+        while not kernels and time.monotonic() < deadline:
+            kernels = [p for p in psutil.process_iter(["cmdline"]) if any(kernel_id in part for part in p.info["cmdline"] or [])]
+            time.sleep(0.2)
+        assert kernels, "the kernel process did not appear"
+        port = lab.port
+        raise RuntimeError("boom")
+    gone, alive = psutil.wait_procs([server, *kernels], timeout=15)
+    assert not alive, f"still running after the block: {[p.pid for p in alive]}"
+    with socket.socket() as sock:
+        assert sock.connect_ex(("127.0.0.1", port)) != 0, "the server's port still accepts connections"
+
+
 def test_harness_catches_broken_widgets(session, selftest_notebook: Path) -> None:
     """The checks see a traceback-like bug and a piling output, and pass a good widget."""
     s = session(selftest_notebook)
