@@ -64,8 +64,8 @@ def test_loss_picker_widget_redraws_and_reports_outcome():
     before = widget.redraw_count
     widget.update(lose=6, time_wait=False)
     assert widget.redraw_count == before + 1 and widget.error_text == ""
-    assert "connection reset" in draw_loss_picker(6, time_wait=False).axes[0].get_title()
-    assert "connection reset" not in draw_loss_picker(6, time_wait=True).axes[0].get_title()
+    assert "connection reset" in draw_loss_picker(6, time_wait=False).texts[0].get_text()
+    assert "connection reset" not in draw_loss_picker(6, time_wait=True).texts[0].get_text()
     assert widget.static_figure == "ladder_lost_final_ack"
 
 

@@ -28,7 +28,7 @@ def draw_loss_picker(lose: int = -1, time_wait: bool = True, msl: float = _MSL):
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> fig = draw_loss_picker(6, time_wait=False)
-    >>> "connection reset" in fig.axes[0].get_title()
+    >>> "connection reset" in fig.texts[0].get_text()
     True
     """
     from tcpmodel.plots.ladder import draw_ladder
