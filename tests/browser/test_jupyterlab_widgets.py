@@ -130,8 +130,9 @@ def session(browser, lab):
     for s in sessions:
         s.shutdown_kernel()
     with contextlib.suppress(Exception):
-        browser.get_log("performance")  # the site tests' log; drop what this test made
-        browser.get("about:blank")
+        browser.get_log("performance")  # the site tests' network log; drop what this test made
+    with contextlib.suppress(Exception):
+        browser.get("about:blank")  # leave JupyterLab, so the next test starts from a blank page
 
 
 # --------------------------------------------------------------------------- checks
