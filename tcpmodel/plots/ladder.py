@@ -306,13 +306,16 @@ def draw_ladder(
         ax.set_yticklabels([f"{t:,.2f} s" for t in shown], fontsize=7)
     ax.set_xticks([])
     ax.spines["bottom"].set_visible(False)
-    ax.set_ylabel(("time (compressed where ≈)" if scale.breaks else "time") + (" · relative seq/ack" if relative else ""))
+    ax.set_ylabel("time (≈: compressed)" if scale.breaks else "time")
     errors = "; ".join(f"{ep}: {', '.join(trace.errors[ep])}" for ep in ("A", "B") if trace.errors[ep])
     subtitle = f"errors — {errors}" if errors else "no errors"
     if title and "error" in title:
         subtitle = ""
     if trace.corrupted:
         subtitle += " · CORRUPTED: an old segment was delivered"
+    if relative and not compact:
+        subtitle += " · seq/ack relative to each ISN"
+    subtitle = subtitle.strip(" ·")
     heading = f"{title or trace.scenario}\n{subtitle}".strip()
     if compact:
         # a figure text, not an Axes title: placing a title makes matplotlib lay out
