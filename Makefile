@@ -81,7 +81,8 @@ notebooks: $(STAMP)
 figures: $(STAMP)
 	$(PY) -m tcpmodel.figures figures
 
-bench: $(STAMP)
+# The site's packages bring Selenium, which browser:widget_roundtrip drives Chromium with.
+bench: $(SITE_STAMP)
 	$(PY) benchmarks/run.py
 
 clean:
