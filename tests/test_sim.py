@@ -151,6 +151,7 @@ class TestLostFinalAck:
         assert rsts[0].seq == fin2.ack
         assert t.errors["B"] == ["connection reset"] and t.errors["A"] == []
         assert t.final_state("B") == S.CLOSED
+        assert S.TIME_WAIT not in t.path("A")  # A goes from FIN_WAIT_2 straight to CLOSED
         a_closed = [x for x, s in t.states["A"] if s == S.CLOSED][-1]
         assert a_closed < fin2.t_arrived  # A was already CLOSED when the FIN came back
 

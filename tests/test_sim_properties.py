@@ -49,7 +49,11 @@ def test_only_transitions_the_table_allows(time_wait, losses, jitter, delay, qui
     for rec in trace.transitions:
         rows = [TABLE[(rec.state, rec.event)]]
         rows += [row for (s, e, _), row in OPEN_DEPENDENT.items() if (s, e) == (rec.state, rec.event)]
-        assert any(getattr(row, "next", None) == rec.next for row in rows), rec
+        allowed = {getattr(row, "next", None) for row in rows}
+        if not time_wait and State.TIME_WAIT in allowed and rec.state != State.TIME_WAIT:
+            # The one documented deviation: without TIME_WAIT the TCB is deleted at once.
+            allowed = {State.CLOSED}
+        assert rec.next in allowed, rec
     # every recorded state change is one of those transitions, in order
     for ep in "AB":
         taken = [(r.state, r.next) for r in trace.transitions if r.endpoint == ep and r.state != r.next]

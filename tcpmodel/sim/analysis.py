@@ -18,12 +18,20 @@ from tcpmodel.states import State
 __all__ = ["old_duplicate_summary", "corruption_grid", "segment_choices", "close_outcome"]
 
 
+def _close_time(trace: Any, endpoint: str) -> float:
+    """When ``endpoint``'s first incarnation ended: it entered TIME_WAIT, or (time_wait=False) CLOSED."""
+    time_wait = trace.entered(endpoint, State.TIME_WAIT)
+    if time_wait:
+        return time_wait[0]
+    return next(t for t, s in trace.states[endpoint][1:] if s == State.CLOSED)
+
+
 def old_duplicate_summary(trace: Any) -> dict:
     """What happened to the held-back segment of an ``"old_duplicate"`` run.
 
     Returns a dict with ``old_seq``, ``sent``, ``arrived`` (seconds),
     ``inc2_start`` (time of incarnation 2's SYN, or None), ``close`` (when A
-    entered TIME_WAIT the first time), ``outcome`` (what B did with it) and
+    entered TIME_WAIT the first time, or CLOSED without TIME_WAIT), ``outcome`` (what B did with it) and
     ``accepted`` (B delivered it to the application).
     """
     old = next(s for s in trace.segments if s.payload == "old-2" and not s.retransmission and s.duplicate_of is None)
@@ -32,7 +40,7 @@ def old_duplicate_summary(trace: Any) -> dict:
         "old_seq": old.seq,
         "sent": old.t_sent,
         "arrived": old.t_arrived,
-        "close": trace.entered("A", State.TIME_WAIT)[0],
+        "close": _close_time(trace, "A"),
         "inc2_start": None if syn2 is None else syn2.t_sent,
         "outcome": old.outcome,
         "accepted": "OLD DUPLICATE" in old.outcome,

@@ -183,13 +183,23 @@ class Engine:
         """Take the table's transition for ``event`` and send what it says."""
         before = tcb.state
         tr = transition(before, event, opened="passive open" if tcb.passive else "active open")
+        next_state = tr.next
+        skip_time_wait = tr.starts_2msl and before != State.TIME_WAIT and not tcb.cfg.time_wait
+        if skip_time_wait:
+            # time_wait=False is the counterfactual the course studies: the TCB is
+            # deleted at once instead of entering TIME_WAIT. Linux does exactly this
+            # when it cannot make a timewait socket (tcp_max_tw_buckets reached):
+            # net/ipv4/tcp_minisocks.c tcp_time_wait() falls back to tcp_done().
+            next_state = State.CLOSED
         self.trace.transitions.append(
-            TransitionRecord(self.t, tcb.name, before, event, tr.next, tuple(tr.send), getattr(tr, "rfc", ""))
+            TransitionRecord(self.t, tcb.name, before, event, next_state, tuple(tr.send), getattr(tr, "rfc", ""))
         )
         if cause is not None and cause.event is None:
             cause.event = event
-        self._set_state(tcb, tr.next)
-        if tr.starts_2msl:
+        self._set_state(tcb, next_state)
+        if skip_time_wait:
+            self.trace.log.append((self.t, tcb.name, "time_wait=False: TIME_WAIT skipped, connection deleted at once"))
+        elif tr.starts_2msl:
             self._start_2msl(tcb, restarted=before == State.TIME_WAIT)
         if event == Event.RCV_RST and before != State.TIME_WAIT:
             message = tr.user_error or _LINUX_RESET_ERROR.get(before)
@@ -510,8 +520,6 @@ class Engine:
 
     def _start_2msl(self, tcb: _Tcb, *, restarted: bool) -> None:
         length = tcb.cfg.time_wait_len if tcb.cfg.time_wait_len is not None else 2 * self.msl
-        if not tcb.cfg.time_wait:
-            length = 0.0
         if tcb.tw_span is not None:
             tcb.tw_span.end = self.t
             tcb.tw_span.outcome = "restarted"

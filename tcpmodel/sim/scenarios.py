@@ -75,7 +75,9 @@ class EndpointConfig:
     addr : (str, int)
         Local address and port; the 4-tuple is this plus the peer's.
     time_wait : bool
-        False models a stack without TIME_WAIT: the 2MSL timer runs for 0 s.
+        False models a stack without TIME_WAIT: the connection goes straight to
+        CLOSED where the table says TIME_WAIT, as Linux does when it cannot make a
+        timewait socket (net/ipv4/tcp_minisocks.c tcp_time_wait()).
     time_wait_len : float, optional
         TIME_WAIT length in seconds; default ``2 * msl`` (RFC 9293 §3.6.1).
     timestamps : bool
@@ -444,7 +446,7 @@ def normal_close(
     """A (client) connects to B (server); ``closer`` closes first, the other 0.1 s after it sees the FIN.
 
     ``lose`` picks segments to lose by index (the order of sending, from 0);
-    ``time_wait=False`` turns TIME_WAIT into a 0 s wait on both sides.
+    ``time_wait=False`` skips TIME_WAIT on both sides: they go straight to CLOSED.
 
     The active closer passes FIN_WAIT_1, FIN_WAIT_2 and TIME_WAIT (RFC 9293
     §3.6, Figure 12) and is CLOSED 2·MSL later.
@@ -485,7 +487,9 @@ def simultaneous_close(msl: float = DEFAULT_MSL, one_way: float | None = None, l
 
 
 def _final_ack_of_a(seg: Any) -> bool:
-    return seg.src == "A" and seg.flags == "ACK" and seg.sender_state == State.TIME_WAIT
+    # A's ACK of B's FIN leaves as A enters TIME_WAIT, or, with time_wait=False,
+    # as A's TCB is deleted (CLOSED itself never sends a bare ACK).
+    return seg.src == "A" and seg.flags == "ACK" and seg.sender_state in (State.TIME_WAIT, State.CLOSED)
 
 
 @scenario("lost_final_ack")
@@ -578,7 +582,8 @@ def old_duplicate(
         close("B", after("B", State.CLOSE_WAIT, 0.1 * k)),
         # incarnation 2 of the same 4-tuple
         listen("B", after("B", State.CLOSED, 0.0, nth=1), retry=True),
-        connect("A", after("A", State.TIME_WAIT, quiet_time), retry=True),
+        # quiet_time counts from A's close: entering TIME_WAIT, or, without it, CLOSED
+        connect("A", after("A", State.TIME_WAIT if time_wait else State.CLOSED, quiet_time), retry=True),
         send("A", inc2, "new-1", 200),
         send("A", after("A", State.ESTABLISHED, msl, nth=2), "new-2", 100),
         close("A", after("A", State.ESTABLISHED, msl + 1.0 * k, nth=2)),
