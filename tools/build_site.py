@@ -277,17 +277,21 @@ def plot_alt(source: str, heading: str, plot_docs: dict[str, str]) -> tuple[str,
     >>> plot_alt('show_ladder(t, title="the client closes first")', "1. Who waits",
     ...          {"show_ladder": "Draw ``trace``."})
     ('Ladder diagram of the simulated connection: the client closes first. In section “1. Who waits”.', True)
+    >>> plot_alt("show_figure(draw_ttl(64))", "2. TTL", {"show_figure": "Show ``fig``.", "draw_ttl": "TTL against MSL."})
+    ('Plot: TTL against MSL. In section “2. TTL”.', True)
     >>> plot_alt('show(title=f"rate {r}")', "", {})[1]
     False
     >>> plot_alt("plt.plot(x)", "", {})
     ('Plot drawn by the code above; the text around it says what it shows.', False)
     """
     kind, what = "Plot", ""
-    for func in re.findall(r"\b([A-Za-z_]\w*)\s*\(", source):
-        if func in plot_docs:
-            kind = "Ladder diagram of the simulated connection" if "ladder" in func else "Plot"
-            summary = plot_docs[func].strip().rstrip(".")
-            what = "" if ("``" in summary or ":func:" in summary) else summary
+    called = [f for f in re.findall(r"\b([A-Za-z_]\w*)\s*\(", source) if f in plot_docs]
+    if called and "ladder" in called[0]:
+        kind = "Ladder diagram of the simulated connection"
+    for func in called:  # the first plotting function whose summary reads as prose
+        summary = plot_docs[func].strip().rstrip(".")
+        if not ("``" in summary or ":func:" in summary or ":class:" in summary):
+            what = summary
             break
     title = TITLE_KW.search(source)
     if title and not (title.group("f") and "{" in title.group("title")):  # an f-string's title is not known here
