@@ -8,13 +8,14 @@ start of incarnation 2 and the arrival of the old SEQ=301.
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
 import ipywidgets as widgets
 
 from tcpmodel.sim import simulate
 from tcpmodel.sim.analysis import corruption_grid, old_duplicate_summary
-from tcpmodel.widgets.base import CourseWidget
+from tcpmodel.widgets.base import CourseWidget, _in_ipython
 
 __all__ = ["quiet_time_demo", "draw_quiet_time", "STATIC_FIGURE", "GRID_STEPS"]
 
@@ -117,9 +118,14 @@ def quiet_time_demo(msl: float = _MSL) -> CourseWidget:
                                      continuous_update=False),
         "time_wait": widgets.Checkbox(value=False, description="TIME_WAIT"),
     }
-    return CourseWidget(
+    widget = CourseWidget(
         controls,
         lambda quiet_time, delay, time_wait: draw_quiet_time(quiet_time, delay, time_wait, msl),
         title="Quiet time against delay: when does the old SEQ=301 get in?",
         static_figure=STATIC_FIGURE,
     )
+    if _in_ipython():
+        # The map for the other TIME_WAIT setting takes ~0.5 s to compute (625 runs);
+        # compute it in the background now, or the learner's first toggle takes over 1 s.
+        threading.Thread(target=_grid, args=(not controls["time_wait"].value, msl), daemon=True).start()
+    return widget
