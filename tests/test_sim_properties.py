@@ -13,8 +13,10 @@ MSL = 2.0
 ONE_WAY = 0.05
 
 
-def _scenario(losses, jitter, delay, quiet, time_wait=True):
-    sc = build("old_duplicate", time_wait=time_wait, msl=MSL, delay=delay, quiet_time=quiet, isn="fixed")
+def _scenario(losses, jitter, delay, quiet, time_wait=True, rfc1337=True):
+    # rfc1337=True: TIME_WAIT's guarantee assumes nothing cuts it short. Without
+    # RFC 1337's rule a RST can (see test_time_wait_assassination_defeats_the_guarantee).
+    sc = build("old_duplicate", time_wait=time_wait, msl=MSL, delay=delay, quiet_time=quiet, isn="fixed", rfc1337=rfc1337)
     sc.network.lose = frozenset(losses)
     sc.network.jitter = jitter  # every delay stays <= ONE_WAY + jitter <= MSL
     return sc
@@ -40,6 +42,21 @@ def test_time_wait_prevents_corruption_and_nothing_gets_stuck(losses, jitter, de
     assert trace.final_state("B") in (State.CLOSED, State.LISTEN)
     if trace.final_state("B") == State.LISTEN:
         assert State.TIME_WAIT not in trace.path("A")
+
+
+def test_time_wait_assassination_defeats_the_guarantee():
+    """RFC 1337 hazard H1, found by the property above when RSTs were accepted in TIME_WAIT.
+
+    A spurious retransmission of B's FIN makes A re-ACK it after B has already
+    returned to LISTEN; B answers that ACK with a RST, which (RFC 9293
+    §3.10.7.4; Linux with tcp_rfc1337=0) ends A's TIME_WAIT at once. A reconnects,
+    and the old segment, held for less than one MSL, lands in the new window.
+    """
+    assassinated = simulate(_scenario(set(), 0.0625, 1.0, 0.0, rfc1337=False))
+    assert any(s.flags == "RST" and "TIME_WAIT" in s.outcome and s.dst == "A" for s in assassinated.segments)
+    assert assassinated.corrupted
+    protected = simulate(_scenario(set(), 0.0625, 1.0, 0.0, rfc1337=True))
+    assert not protected.corrupted
 
 
 @settings(max_examples=60, deadline=None)

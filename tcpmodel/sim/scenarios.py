@@ -528,6 +528,7 @@ def old_duplicate(
     one_way: float | None = None,
     tw_reuse: bool = False,
     seed: int = 0,
+    rfc1337: bool = False,
 ) -> Scenario:
     """An old duplicate from incarnation 1 meets incarnation 2 of the same 4-tuple.
 
@@ -552,6 +553,11 @@ def old_duplicate(
     isn : {"fixed", "rfc6528", "random"}
         ``"fixed"`` (ISN 100 each time, the textbook case; and what a fast
         connection looks like, RFC 1337 §1) or the clock-driven RFC 6528 ISN.
+    rfc1337 : bool
+        Ignore a RST that arrives in TIME_WAIT (RFC 1337 §3; Linux
+        ``net.ipv4.tcp_rfc1337=1``, default 0). Without it, a RST can end
+        TIME_WAIT early ("TIME-WAIT assassination", RFC 1337 hazard H1), and
+        then TIME_WAIT no longer protects incarnation 2.
 
     Examples
     --------
@@ -589,7 +595,8 @@ def old_duplicate(
         close("A", after("A", State.ESTABLISHED, msl + 1.0 * k, nth=2)),
         close("B", after("B", State.CLOSE_WAIT, 0.1 * k, nth=2)),
     ]
-    eps = _endpoints(time_wait, isn=isn, timestamps=timestamps, tw_reuse=tw_reuse, rto=1.0 * k)
+    require_bool("rfc1337", rfc1337)
+    eps = _endpoints(time_wait, isn=isn, timestamps=timestamps, tw_reuse=tw_reuse, rto=1.0 * k, rfc1337=rfc1337)
     return Scenario("old_duplicate", calls, net, msl, seed=seed, **eps)
 
 
