@@ -68,11 +68,15 @@ def main(src: str, dst: str) -> int:
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
+    targets = []
     for path in sorted(Path(src).glob("*.ipynb")):
         nb = studentise(nbformat.read(path, as_version=4))
         target = out / path.name
         nbformat.write(nb, target)
+        targets.append(target)
         print(f"student version: {target}", flush=True)
+    # Execute only once all are written: notebook 00's course map reads the others.
+    for target in targets:
         execute(target)
     return 0
 
