@@ -203,6 +203,16 @@ def _edge_text(ax, row: Transition, *, z: float = 5.0):
                    linespacing=1.0, bbox=dict(boxstyle="round,pad=0.12", fc="white", ec="none", alpha=0.85))
 
 
+def _self_loop_text(ax, row: Transition, index: int, *, colour: str, z: float = 5.5):
+    x, y = LAYOUT[row.state]
+    left = x >= 4.0  # boxes on the left edge of the layout get their note on the right
+    tx = x - BOX_W / 2 - 0.12 if left else x + BOX_W / 2 + 0.12
+    ty = y + BOX_H / 2 - 0.42 * index
+    text = "↺ " + edge_label(row).replace("\n", ", ")
+    return ax.text(tx, ty, text, ha="right" if left else "left", va="top", fontsize=7, zorder=z, color=colour,
+                   bbox=dict(boxstyle="round,pad=0.12", fc="white", ec="none", alpha=0.9))
+
+
 def draw_base(ax, *, labels: bool = True, title: str | None = None) -> None:
     """Draw the un-highlighted diagram: every box and the Figure 5 edges, TIME-WAIT emphasised."""
     for key in LAYOUT:
@@ -253,11 +263,19 @@ def draw_overlay(
     """
     artists: list = []
     ringed: set = set()
+    loops_at: dict = {}
     for hl in highlights:
         rows = edges_along(list(hl.states), list(hl.events) if hl.events is not None else None)
         keys = [hl.states[0]] if hl.states else []
         for row in rows:
             a, b, rad, _dx, _dy = _edge_geometry(row)
+            if a == b:
+                # A self-loop ("stays CLOSED, sends RST") has no arrow to draw; its
+                # label goes beside the box, stacked, so the state's name stays readable.
+                if labels:
+                    artists.append(_self_loop_text(ax, row, loops_at.get(a, 0), colour=hl.colour))
+                loops_at[a] = loops_at.get(a, 0) + 1
+                continue
             width = 4.4 if row == emphasise else 3.2
             artists.append(_arrow(ax, a, b, rad=rad, colour=hl.colour, width=width,
                                   style="-" if _in_figure(row) else "--", z=2.5))
