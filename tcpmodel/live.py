@@ -769,7 +769,7 @@ def abortive_close(*, family: str = "ipv4", time_limit: float = DEFAULT_TIME_LIM
     observed = {"peer_error": peer_error, "time_wait_sockets": time_wait}
     why = (
         "close() with SO_LINGER {on, 0} aborts the connection: Linux sends RST instead of FIN, the peer's recv() fails with "
-        f"ECONNRESET, and neither side enters TIME_WAIT ({rules.SOURCES['linger']}; RFC 9293 §3.10.4 ABORT)."
+        f"ECONNRESET, and neither side enters TIME_WAIT ({rules.SOURCES['linger']}; RFC 9293 §3.10.5 ABORT)."
     )
     return Result(name, peer_error, str(predicted["peer_error"]), observed, why, expected=dict(predicted))
 

@@ -228,7 +228,7 @@ MYTHS: tuple[Myth, ...] = (
         "port_range_61000",
         "The ephemeral port range ends at 61000.",
         "Linux's default ip_local_port_range is 32768–60999, which gives connect() an even number of ports; articles "
-        "quoting 61000 describe older kernels.",
+        "quoting 61000 describe kernels before 4.2 (commit 07f4c90062f8, 2015, changed it).",
         LINUX_SOURCES["ip_local_port_range"] + "; net/ipv4/af_inet.c: inet_init_net (range[1] = 60999)",
     ),
 )
