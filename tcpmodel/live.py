@@ -549,6 +549,17 @@ class _Lab:
     def listener(self, reuseaddr: bool = False, port: int = 0) -> socket.socket:
         s = self.socket(reuseaddr)
         s.bind((self.host, port))
+        if port == 0 and reuseaddr:
+            # With SO_REUSEADDR the kernel may pick a port that still holds TIME_WAIT
+            # sockets of an earlier experiment; those would change what we observe.
+            for _ in range(20):
+                chosen = s.getsockname()[1]
+                if not any(r.local[1] == chosen for r in socket_table(chosen)):
+                    break
+                self.sockets.remove(s)
+                s.close()
+                s = self.socket(reuseaddr)
+                s.bind((self.host, 0))
         s.listen(8)
         return s
 
@@ -703,13 +714,15 @@ def server_restart(first_closer: str = "server", old_reuseaddr: bool = False, ne
             listener = lab.listener(reuseaddr=old_reuseaddr)
             port = listener.getsockname()[1]
             client, served = lab.connected_pair(listener)
+            client_port = client.getsockname()[1]
             if first_closer == "server":
                 lab.close_in_order(served, client)
             else:
                 lab.close_in_order(client, served)
             listener.close()
             lab.wait_for(lambda: _port_settled(port), "the old connection to finish closing")
-            holders = sorted(r.state for r in socket_table(port) if r.local[1] == port)
+            # only this experiment's connection: another run may have left sockets on the port
+            holders = sorted(r.state for r in socket_table(port) if r.local[1] == port and r.remote[1] == client_port)
             fresh = lab.socket(reuseaddr=new_reuseaddr)
             try:
                 fresh.bind((lab.host, port))
