@@ -340,3 +340,27 @@ def test_without_rfc5961_any_in_window_rst_resets():
     rsts = [s for s in t.segments if "RST" in s.flags and s.src == "A"]
     assert len(rsts) == 1 and rsts[0].outcome.startswith("RST accepted")
     assert t.errors["B"] == ["connection reset"]
+
+
+class TestTimeWaitAssassination:
+    """RFC 1337 hazard H1: TIME_WAIT protects incarnation 2 only if nothing cuts it short."""
+
+    def test_rst_ends_time_wait_and_the_old_duplicate_gets_through(self):
+        t = simulate("time_wait_assassination", msl=30.0, delay=20.0)
+        rst = [s for s in t.segments if s.flags == "RST" and s.dst == "A"]
+        assert rst and "TIME_WAIT" in rst[0].outcome
+        tw_start = t.entered("A", S.TIME_WAIT)[0]
+        tw_end = next(x for x, s in t.states["A"] if x >= tw_start and s == S.CLOSED)
+        assert tw_end - tw_start < 2 * 30.0  # cut short, not the 2·MSL wait
+        assert t.corrupted
+
+    def test_rfc1337_keeps_the_guarantee(self):
+        t = simulate("time_wait_assassination", rfc1337=True, msl=30.0, delay=20.0)
+        assert not t.corrupted
+        assert t.time_in("A", S.TIME_WAIT) >= 2 * 30.0
+
+    def test_bad_parameters_name_themselves(self):
+        with pytest.raises(ValueError, match="rfc1337 must be True or False"):
+            simulate("time_wait_assassination", rfc1337="yes")
+        with pytest.raises(ValueError, match="delay must be a number"):
+            simulate("time_wait_assassination", msl=10.0, delay=11.0)

@@ -400,6 +400,16 @@ def ladder_old_duplicate_time_wait():
 
 
 @figure(
+    "ladder_time_wait_assassination",
+    alt="Ladder diagram of TIME-WAIT assassination: a duplicate of B's FIN reaches A in TIME_WAIT after B has returned to LISTEN; A's ACK draws a RST from B's listener, the RST ends A's TIME_WAIT at once, A reconnects, and the old SEQ=301 held 20 s in the network is delivered in incarnation 2.",
+    caption="TIME-WAIT assassination (RFC 1337 hazard H1; msl = 30 s, delay = 20 s): a RST cuts TIME_WAIT short and the old duplicate corrupts incarnation 2. With tcp_rfc1337=1 the RST is ignored.",
+)
+def ladder_time_wait_assassination():
+    return draw_ladder(simulate("time_wait_assassination", msl=_MSL, delay=20.0),
+                       title="time_wait_assassination (rfc1337=False)")
+
+
+@figure(
     "ladder_abortive_close",
     alt="Ladder diagram of an abortive close with SO_LINGER 0: A sends a RST instead of a FIN, neither side enters TIME_WAIT, and B's application sees connection reset.",
     caption="Abortive close (SO_LINGER {on, 0}): no TIME_WAIT anywhere, and the peer sees a reset.",

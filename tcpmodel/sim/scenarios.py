@@ -717,6 +717,36 @@ def _ack_of_first_fin(seg: Any) -> bool:
     return seg.src == "A" and seg.flags == "ACK" and seg.sender_state == State.TIME_WAIT
 
 
+@scenario("time_wait_assassination")
+def time_wait_assassination(rfc1337: bool = False, msl: float = DEFAULT_MSL, delay: float = 20.0, seed: int = 0) -> Scenario:
+    """RFC 1337 hazard H1: a RST ends TIME_WAIT early, and an old duplicate gets through.
+
+    ``old_duplicate`` with TIME_WAIT and a reconnect as soon as the 4-tuple is
+    free, plus one network duplicate: a copy of B's FIN arrives after B has
+    closed and gone back to LISTEN. A, in TIME_WAIT, ACKs it (RFC 9293
+    §3.10.7.4); B's listener answers that ACK with a RST (§3.10.7.2). RFC 9293
+    (and Linux with the default ``net.ipv4.tcp_rfc1337=0``,
+    ``tcp_timewait_state_process`` in ``net/ipv4/tcp_minisocks.c``) lets the
+    RST close TIME_WAIT at once, so incarnation 2 starts while the held
+    segment of incarnation 1 is still in the network. With ``rfc1337=True``
+    the RST is ignored (RFC 1337 §3) and TIME_WAIT protects incarnation 2.
+
+    Examples
+    --------
+    >>> from tcpmodel.sim import simulate
+    >>> simulate("time_wait_assassination").corrupted
+    True
+    >>> simulate("time_wait_assassination", rfc1337=True).corrupted
+    False
+    """
+    require_bool("rfc1337", rfc1337)
+    sc = old_duplicate(time_wait=True, msl=msl, delay=delay, quiet_time=0.0, seed=seed, rfc1337=rfc1337)
+    sc.network.duplicate = First(lambda seg: seg.src == "B" and "FIN" in seg.flags.split("+"))
+    sc.network.duplicate_lag = 0.2 * min(1.0, msl / DEFAULT_MSL)
+    sc.name = "time_wait_assassination"
+    return sc
+
+
 @scenario("two_msl")
 def two_msl(wait_msls: float = 2.0, msl: float = DEFAULT_MSL, rto: float = 5.0, one_way: float = DEFAULT_ONE_WAY, seed: int = 0) -> Scenario:
     """Why TIME_WAIT lasts two MSLs: a ghost FIN from the peer, one MSL each way.
