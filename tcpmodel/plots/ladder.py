@@ -418,21 +418,6 @@ def ladder_abortive_close():
     return draw_ladder(simulate("abortive_close", msl=_MSL), title="abortive_close (SO_LINGER 0)")
 
 
-@figure(
-    "old_duplicate_quiet_vs_delay",
-    alt="Two maps of quiet time (0 to 90 s) against the old segment's delay (0 to 30 s, MSL = 30 s). Without TIME_WAIT a band of short quiet times and long delays is shaded as corrupted; with TIME_WAIT nothing is shaded.",
-    caption="Where the old SEQ=301 corrupts incarnation 2 (old_duplicate, msl = 30 s): only without TIME_WAIT, when the segment outlives the quiet time.",
-)
-def old_duplicate_quiet_vs_delay():
-    from tcpmodel.widgets.quiet_time import draw_corruption_map
-
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
-    for ax, tw in zip(axes, (False, True)):
-        draw_corruption_map(ax, tw, _MSL)
-    fig.tight_layout()
-    return fig
-
-
 def show_ladder(trace: Trace, **kwargs) -> None:  # noqa: ANN003 - passed to draw_ladder
     """Draw ``trace`` with :func:`draw_ladder` and show it once (for notebook cells).
 

@@ -48,23 +48,15 @@ from tcpmodel.sim.sequence import (
     seq_lt,
 )
 from tcpmodel.sim.trace import Delivery, Segment, TimerSpan, Trace, TransitionRecord
-from tcpmodel.states import Event, InvalidTransition, State, transition
+from tcpmodel.states import Event, InvalidTransition, State, transition, valid_events
 
 __all__ = ["Engine", "MAX_EVENTS"]
 
 #: A run that needs more events than this is a bug (a retransmission loop without a limit).
 MAX_EVENTS = 200_000
 
-_SYNCHRONIZED = {
-    State.ESTABLISHED,
-    State.FIN_WAIT_1,
-    State.FIN_WAIT_2,
-    State.CLOSE_WAIT,
-    State.CLOSING,
-    State.LAST_ACK,
-    State.TIME_WAIT,
-}
-_OPEN_FOR_CLOSE = {State.LISTEN, State.SYN_SENT, State.SYN_RECEIVED, State.ESTABLISHED, State.CLOSE_WAIT}
+# The states where the table accepts a CLOSE call (RFC 9293 §3.10.4), asked of the table itself.
+_OPEN_FOR_CLOSE = frozenset(s for s in State if Event.CLOSE in valid_events(s))
 _RECEIVES_DATA = {State.ESTABLISHED, State.FIN_WAIT_1, State.FIN_WAIT_2}
 _CAN_TRANSMIT = {State.ESTABLISHED, State.CLOSE_WAIT}
 
