@@ -16,10 +16,18 @@ def _min_quiet(delay: float = 20.0) -> float:
     """Smallest quiet time (0.1 s steps) at which the held SEQ=301 no longer corrupts incarnation 2."""
     from tcpmodel.sim import simulate
 
-    q = 0.0
-    while simulate("old_duplicate", time_wait=False, delay=delay, quiet_time=q).corrupted:
-        q = round(q + 0.1, 1)
-    return q
+    def corrupts(tenths: int) -> bool:
+        return simulate("old_duplicate", time_wait=False, delay=delay, quiet_time=tenths / 10).corrupted
+
+    # A longer quiet time only moves incarnation 2 later, so "corrupted" is true up to a
+    # threshold and false after it: bisect over tenths of a second (corrupts(0) holds for
+    # any delay the exercise uses; a quiet time of delay + 10 s is always safe).
+    low, high = 0, int(delay * 10) + 100
+    assert corrupts(low) and not corrupts(high)
+    while high - low > 1:
+        mid = (low + high) // 2
+        low, high = (mid, high) if corrupts(mid) else (low, mid)
+    return high / 10
 
 
 def _protects() -> set[str]:
