@@ -154,6 +154,17 @@ def _check_rate_inputs(ports, time_wait_s, destinations) -> tuple[int, float, in
     return ports, time_wait_s, destinations
 
 
+def _hold_s(time_wait_s: float, config: LinuxConfig | None, loopback: bool, peer_timestamps: bool) -> float:
+    """Seconds a closed 4-tuple stays unusable: TIME_WAIT, or less where tcp_tw_reuse applies."""
+    require_bool("loopback", loopback)
+    require_bool("peer_timestamps", peer_timestamps)
+    if config is None:
+        return time_wait_s
+    if not isinstance(config, LinuxConfig):
+        raise ValueError(f"config must be a LinuxConfig or None; got {type(config).__name__}")
+    return config.effective_hold_s(time_wait_s=time_wait_s, loopback=loopback, peer_timestamps=peer_timestamps)
+
+
 def max_connection_rate(
     ports: int,
     time_wait_s: float,
@@ -205,14 +216,7 @@ def max_connection_rate(
     ValueError: ports must be an integer in [1, 65535]; got 0
     """
     ports, time_wait_s, destinations = _check_rate_inputs(ports, time_wait_s, destinations)
-    require_bool("loopback", loopback)
-    require_bool("peer_timestamps", peer_timestamps)
-    hold = time_wait_s
-    if config is not None:
-        if not isinstance(config, LinuxConfig):
-            raise ValueError(f"config must be a LinuxConfig or None; got {type(config).__name__}")
-        hold = config.effective_hold_s(time_wait_s=time_wait_s, loopback=loopback, peer_timestamps=peer_timestamps)
-    return ports * destinations / hold
+    return ports * destinations / _hold_s(time_wait_s, config, loopback, peer_timestamps)
 
 
 def rate_conditions(
@@ -234,8 +238,7 @@ def rate_conditions(
     28,232 ephemeral ports from one source IP to 1 (destination IP, destination port)
     """
     ports, time_wait_s, destinations = _check_rate_inputs(ports, time_wait_s, destinations)
-    hold = time_wait_s if config is None else config.effective_hold_s(
-        time_wait_s=time_wait_s, loopback=loopback, peer_timestamps=peer_timestamps)
+    hold = _hold_s(time_wait_s, config, loopback, peer_timestamps)
     lines = [
         f"the local side closes first, so its 4-tuples sit in TIME_WAIT for {time_wait_s:g} s",
         f"{ports:,} ephemeral ports from one source IP to {destinations:,} (destination IP, destination port)",

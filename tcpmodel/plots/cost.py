@@ -17,6 +17,11 @@ from tcpmodel import models
 from tcpmodel.figures import figure
 from tcpmodel.plots.style import PALETTE, ROLE_COLOURS
 
+# Linux's default port range, and an example tcp_max_tw_buckets (its real default
+# depends on memory). The figures' alt texts state numbers computed from these.
+_PORTS = models.ephemeral_port_count(32768, 60999)
+_CAP = 131072
+
 __all__ = [
     "draw_rate",
     "draw_rate_overview",
@@ -120,7 +125,7 @@ def draw_exhaustion(rate: float = 1000.0, low: int = 32768, high: int = 60999, t
     return fig
 
 
-def draw_population(time_wait_s: float = 60.0, max_tw_buckets: int = 131072) -> plt.Figure:
+def draw_population(time_wait_s: float = 60.0, max_tw_buckets: int = _CAP) -> plt.Figure:
     """Little's law: TIME_WAIT sockets and their memory against the close rate, with the cap."""
     rates = np.linspace(0, 4000, 200)
     pop = [models.time_wait_population(r, time_wait_s, max_tw_buckets) for r in rates]
@@ -224,8 +229,8 @@ def draw_who_closes_first() -> plt.Figure:
 
 @figure("cost_rate_vs_ports",
         alt="Line chart: sustainable new connections per second rise linearly with the number of ephemeral ports "
-            "and fall as TIME_WAIT grows (30, 60, 120, 240 s). Linux's default 28,232 ports with a 60 s TIME_WAIT "
-            "is marked at 470.5 connections per second.",
+            f"and fall as TIME_WAIT grows (30, 60, 120, 240 s). Linux's default {_PORTS:,} ports with a 60 s TIME_WAIT "
+            f"is marked at {models.max_connection_rate(_PORTS, 60):.1f} connections per second.",
         caption="Sustainable connect() rate = ports × destinations / TIME_WAIT, when the client closes first.")
 def rate_vs_ports() -> plt.Figure:
     return draw_rate_overview()
@@ -233,7 +238,8 @@ def rate_vs_ports() -> plt.Figure:
 
 @figure("cost_time_to_exhaustion",
         alt="Line chart: 4-tuples held in TIME_WAIT climb at 1,000 per second from zero and reach the capacity of "
-            "28,232 after 28.2 seconds, before the first TIME_WAIT ends at 60 seconds; connect() fails from then on.",
+            f"{_PORTS:,} after {models.time_to_exhaustion(1000, _PORTS, 60):.1f} seconds, before the first TIME_WAIT "
+            "ends at 60 seconds; connect() fails from then on.",
         caption="Above the sustainable rate, ports run out after ports ÷ rate seconds.")
 def time_to_exhaustion() -> plt.Figure:
     return draw_exhaustion()
@@ -241,8 +247,8 @@ def time_to_exhaustion() -> plt.Figure:
 
 @figure("cost_population",
         alt="Line chart: sockets in TIME_WAIT grow linearly with the close rate (Little's law, N = rate × 60 s) "
-            "until they reach tcp_max_tw_buckets = 131,072, then stay flat; a second axis gives the memory at 256 "
-            "bytes per socket (32 MiB at the cap).",
+            f"until they reach tcp_max_tw_buckets = {_CAP:,}, then stay flat; a second axis gives the memory at "
+            f"{models.TW_SOCK_BYTES} bytes per socket ({models.time_wait_memory_bytes(_CAP) / 2**20:.0f} MiB at the cap).",
         caption="TIME_WAIT population and memory against close rate, capped by tcp_max_tw_buckets.")
 def population() -> plt.Figure:
     return draw_population()
@@ -250,7 +256,8 @@ def population() -> plt.Figure:
 
 @figure("cost_duplicates",
         alt="Uniform delay density of an old duplicate between 0 and the 120 s MSL; the part after a 30 s gap is "
-            "shaded: with the same sequence space, 75% of old duplicates would land in the new incarnation.",
+            f"shaded: with the same sequence space, {models.duplicate_arrival_probability(30, 120, isn_policy='same'):.0%} "
+            "of old duplicates would land in the new incarnation.",
         caption="Why wait: a duplicate delayed past the gap lands in the next incarnation, unless the gap covers the MSL.")
 def duplicates() -> plt.Figure:
     return draw_duplicates()
