@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from tcpmodel.figures import figure
+from tcpmodel.models import time_wait_population as _time_wait_population
 from tcpmodel.plots.style import PALETTE, ROLE_COLOURS
 
 __all__ = [
@@ -217,8 +218,10 @@ def draw_pooling(rate: float = 500.0, time_wait_s: float = 60.0, max_requests: i
 
 @figure(
     "pooling_time_wait",
-    alt="Log-log line falling from 30,000 TIME_WAIT sockets with one request per connection to 30 with 1000 requests "
-    "per connection, at 500 requests per second and a 60 second TIME_WAIT.",
+    # Little's law, computed (draw_pooling's defaults: 500 requests/s, 60 s, up to 1000 requests per connection).
+    alt=f"Log-log line falling from {_time_wait_population(500.0, 60.0):,.0f} TIME_WAIT sockets with one request per "
+    f"connection to {_time_wait_population(500.0 / 1000, 60.0):,.0f} with 1000 requests per connection, at 500 requests "
+    "per second and a 60 second TIME_WAIT.",
     caption="Each connection reused for n requests divides the TIME_WAIT population by n.",
 )
 def pooling_time_wait_figure():
