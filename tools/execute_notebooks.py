@@ -9,6 +9,7 @@ Usage: python tools/execute_notebooks.py notebooks/01_state_machine.ipynb [...]
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from pathlib import Path
 
@@ -29,11 +30,25 @@ def execute(path: Path) -> None:
         allow_errors=False,  # only cells tagged raises-exception may raise
     )
     client.execute()
-    for cell in nb.cells:
+    for index, cell in enumerate(nb.cells):
         cell.metadata.pop("execution", None)
+        _stable_widget_ids(cell, f"{path.name}:{index}")
     nb.metadata.pop("widgets", None)  # widget state has random model ids
     nbformat.validate(nb)
     nbformat.write(nb, path)
+
+
+def _stable_widget_ids(cell: nbformat.NotebookNode, where: str) -> None:
+    """Replace each widget view's random model id with one derived from its place.
+
+    The stored widget state is dropped, so the id points at nothing either way
+    (readers without a kernel see the text fallback); a fixed id keeps a
+    re-execution from changing the file.
+    """
+    for number, output in enumerate(cell.get("outputs", [])):
+        view = output.get("data", {}).get("application/vnd.jupyter.widget-view+json")
+        if view is not None:
+            view["model_id"] = hashlib.sha256(f"{where}:{number}".encode()).hexdigest()[:32]
 
 
 def main(argv: list[str]) -> int:

@@ -325,8 +325,10 @@ def draw_ladder(
         ax.set_title(heading, fontsize=9)
     if own_figure:
         # fixed margins (in inches) instead of tight_layout, which costs half the drawing time
+        # (compact figures have no time labels, so they need no left margin)
         w, h = fig.get_size_inches()
-        fig.subplots_adjust(left=0.85 / w, right=1 - 0.1 / w, top=1 - 0.75 / h, bottom=0.1 / h)
+        left = 0.1 if compact else 0.85
+        fig.subplots_adjust(left=left / w, right=1 - 0.1 / w, top=1 - 0.5 / h, bottom=0.1 / h)
     return fig
 
 

@@ -8,6 +8,7 @@ so that an SVG drawn on any machine has the same bytes.
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterator
 
 import matplotlib as mpl
@@ -59,6 +60,25 @@ def course_style() -> Iterator[None]:
         yield
 
 
+#: How the notebook's inline backend should save course figures: uncropped.
+INLINE_FIGURE_KWARGS = {"bbox_inches": None}
+
+
 def apply_course_style() -> None:
-    """Apply the course style globally (notebook setup cells call this)."""
+    """Apply the course style globally (notebook setup cells call this).
+
+    In a notebook with the inline backend, figures are also shown uncropped.
+    The backend's default, ``bbox_inches="tight"``, lays every figure out a
+    second time to find its crop box, which makes each figure about half as
+    slow again to show and every widget that slow to answer. Course figures
+    set their own margins (fixed margins or ``tight_layout``), so the crop
+    would only trim the margin; ``tests/test_plots.py`` checks that no course
+    figure draws outside its canvas.
+    """
     mpl.rcParams.update(RC)
+    inline_config = sys.modules.get("matplotlib_inline.config")
+    if inline_config is not None:
+        backend = inline_config.InlineBackend.instance()
+        if backend.shell is not None:  # the inline backend is active in an IPython kernel
+            # assigning re-registers the PNG formatter (an observer in matplotlib_inline)
+            backend.print_figure_kwargs = {**backend.print_figure_kwargs, **INLINE_FIGURE_KWARGS}
