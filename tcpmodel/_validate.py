@@ -72,18 +72,21 @@ def require_number(
     ...
     ValueError: rate must be a number in (0, inf) (connections/s); got 0
     """
-    suffix = f" ({unit})" if unit else ""
-    expected = f"{name} must be a number in {_interval(low, high, low_open, high_open)}{suffix}"
+    # The message is built only on failure: the simulator checks every segment's
+    # parameters, and formatting an unused message would cost more than the check.
+    def refuse(shown: object) -> ValueError:
+        suffix = f" ({unit})" if unit else ""
+        return ValueError(f"{name} must be a number in {_interval(low, high, low_open, high_open)}{suffix}; got {shown}")
+
     if isinstance(value, bool) or not isinstance(value, (int, float)) and not _is_numpy_number(value):
-        raise ValueError(f"{expected}; got {value!r}")
+        raise refuse(repr(value))
     number = float(value)
     if math.isnan(number) or (math.isinf(number) and not allow_inf):
-        raise ValueError(f"{expected}; got {_fmt(number)}")
+        raise refuse(_fmt(number))
     too_low = low is not None and (number < low or (low_open and number == low))
     too_high = high is not None and (number > high or (high_open and number == high))
     if too_low or too_high:
-        shown = value if isinstance(value, int) else _fmt(number)
-        raise ValueError(f"{expected}; got {shown}")
+        raise refuse(value if isinstance(value, int) else _fmt(number))
     return number
 
 
@@ -108,18 +111,20 @@ def require_int(
     ...
     ValueError: low must be an integer in [1, 65535]; got 0
     """
-    suffix = f" ({unit})" if unit else ""
-    expected = f"{name} must be an integer in {_interval(low, high, False, False)}{suffix}"
+    def refuse(shown: object) -> ValueError:  # built only on failure, as in require_number
+        suffix = f" ({unit})" if unit else ""
+        return ValueError(f"{name} must be an integer in {_interval(low, high, False, False)}{suffix}; got {shown}")
+
     if isinstance(value, bool):
-        raise ValueError(f"{expected}; got {value!r}")
+        raise refuse(repr(value))
     if isinstance(value, float) or _is_numpy_number(value):
         if not math.isfinite(float(value)) or float(value) != int(value):
-            raise ValueError(f"{expected}; got {value!r}")
+            raise refuse(repr(value))
         value = int(value)
     if not isinstance(value, int):
-        raise ValueError(f"{expected}; got {value!r}")
+        raise refuse(repr(value))
     if (low is not None and value < low) or (high is not None and value > high):
-        raise ValueError(f"{expected}; got {value}")
+        raise refuse(value)
     return int(value)
 
 
