@@ -263,7 +263,7 @@ def linux_state_name(state: Any) -> str:
     return _RFC_TO_LINUX.get(name, name)
 
 
-def socket_table(port: int | None = None, *, with_pid: bool = False) -> list[SocketRow]:
+def socket_table(port: int | None = None, *, family: str | None = None, with_pid: bool = False) -> list[SocketRow]:
     """One row per TCP socket of this network namespace (IPv4 and IPv6).
 
     psutil's ``net_connections`` gives addresses and states but no timers, so
@@ -279,6 +279,9 @@ def socket_table(port: int | None = None, *, with_pid: bool = False) -> list[Soc
     ----------
     port : int, optional
         Keep only sockets whose local or remote port is ``port``.
+    family : {"ipv4", "ipv6"}, optional
+        Read only that family's table. Each read makes the kernel walk its
+        whole connection hash table, so the labs read only the one they use.
     with_pid : bool
         Look up the owning process with psutil (slower).
 
@@ -290,15 +293,16 @@ def socket_table(port: int | None = None, *, with_pid: bool = False) -> list[Soc
     """
     if port is not None:
         port = require_int("port", port, low=1, high=65535)
+    families = _PROC_FILES if family is None else (require_choice("family", family, tuple(_PROC_FILES)),)
     ticks = _clock_ticks()
     rows: list[SocketRow] = []
-    for family, path in _PROC_FILES.items():
+    for name in families:
         try:
-            with open(path, encoding="ascii") as f:
+            with open(_PROC_FILES[name], encoding="ascii") as f:
                 text = f.read()
         except OSError:
             continue
-        rows.extend(_parse_proc(family, text, ticks))
+        rows.extend(_parse_proc(name, text, ticks))
     if port is not None:
         rows = [r for r in rows if port in (r.local[1], r.remote[1])]
     if with_pid:
@@ -554,7 +558,7 @@ class _Lab:
             # sockets of an earlier experiment; those would change what we observe.
             for _ in range(20):
                 chosen = s.getsockname()[1]
-                if not any(r.local[1] == chosen for r in socket_table(chosen)):
+                if not any(r.local[1] == chosen for r in socket_table(chosen, family=self.family)):
                     break
                 self.sockets.remove(s)
                 s.close()
@@ -600,21 +604,21 @@ def _errno_name(exc: OSError) -> str:
     return _errno.errorcode.get(exc.errno, str(exc.errno)) if exc.errno else type(exc).__name__
 
 
-def _tuple_rows(local: tuple, remote: tuple, state: str | None = None) -> list[SocketRow]:
-    return [
-        r for r in socket_table(local[1])
-        if r.local == (local[0], local[1]) and r.remote == (remote[0], remote[1]) and (state is None or r.state == state)
-    ]
+def _both_ways(lab: _Lab, a: tuple, b: tuple, state: str | None = None) -> tuple[list[SocketRow], list[SocketRow]]:
+    """The rows of a→b and of b→a, from one read of the socket table."""
+    rows = [r for r in socket_table(a[1], family=lab.family) if state is None or r.state == state]
+    return ([r for r in rows if r.local == (a[0], a[1]) and r.remote == (b[0], b[1])],
+            [r for r in rows if r.local == (b[0], b[1]) and r.remote == (a[0], a[1])])
 
 
 def _time_wait_on(lab: _Lab, local: tuple, remote: tuple) -> SocketRow:
-    rows = lab.wait_for(lambda: _tuple_rows(local, remote, "TIME_WAIT"), f"TIME_WAIT on {local[1]}->{remote[1]}")
+    rows = lab.wait_for(lambda: _both_ways(lab, local, remote, "TIME_WAIT")[0], f"TIME_WAIT on {local[1]}->{remote[1]}")
     return rows[0]
 
 
-def _port_settled(port: int) -> bool:
+def _port_settled(lab: _Lab, port: int) -> bool:
     """No socket with local port ``port`` in a state that is still closing."""
-    return all(r.state == "TIME_WAIT" for r in socket_table(port) if r.local[1] == port)
+    return all(r.state == "TIME_WAIT" for r in socket_table(port, family=lab.family) if r.local[1] == port)
 
 
 def _timed_out(name: str, prediction: str, exc: Exception) -> Result:
@@ -666,10 +670,10 @@ def who_waits(closer: str = "client", *, family: str = "ipv4", time_limit: float
                 lab.close_in_order(client, served)
             else:
                 lab.close_in_order(served, client)
-            lab.wait_for(lambda: _tuple_rows(client_addr, server_addr, "TIME_WAIT") or _tuple_rows(server_addr, client_addr, "TIME_WAIT"), "a TIME_WAIT socket")
-            lab.wait_for(lambda: not any(r.state in ("LAST_ACK", "CLOSING", "FIN_WAIT1", "FIN_WAIT2") for r in _tuple_rows(client_addr, server_addr) + _tuple_rows(server_addr, client_addr)), "the close to finish")
-            client_rows = [r.state for r in _tuple_rows(client_addr, server_addr)]
-            server_rows = [r.state for r in _tuple_rows(server_addr, client_addr)]
+            lab.wait_for(lambda: any(_both_ways(lab, client_addr, server_addr, "TIME_WAIT")), "a TIME_WAIT socket")
+            closing = ("LAST_ACK", "CLOSING", "FIN_WAIT1", "FIN_WAIT2")
+            lab.wait_for(lambda: not any(r.state in closing for rows in _both_ways(lab, client_addr, server_addr) for r in rows), "the close to finish")
+            client_rows, server_rows = ([r.state for r in rows] for rows in _both_ways(lab, client_addr, server_addr))
         except (OSError, TimeoutError) as exc:
             return _timed_out(name, prediction, exc)
     holders = [side for side, states in (("client", client_rows), ("server", server_rows)) if "TIME_WAIT" in states]
@@ -720,9 +724,9 @@ def server_restart(first_closer: str = "server", old_reuseaddr: bool = False, ne
             else:
                 lab.close_in_order(client, served)
             listener.close()
-            lab.wait_for(lambda: _port_settled(port), "the old connection to finish closing")
+            lab.wait_for(lambda: _port_settled(lab, port), "the old connection to finish closing")
             # only this experiment's connection: another run may have left sockets on the port
-            holders = sorted(r.state for r in socket_table(port) if r.local[1] == port and r.remote[1] == client_port)
+            holders = sorted(r.state for r in socket_table(port, family=lab.family) if r.local[1] == port and r.remote[1] == client_port)
             fresh = lab.socket(reuseaddr=new_reuseaddr)
             try:
                 fresh.bind((lab.host, port))
@@ -776,7 +780,7 @@ def abortive_close(*, family: str = "ipv4", time_limit: float = DEFAULT_TIME_LIM
                 peer_error = "ok" if data else "EOF"
             except OSError as exc:
                 peer_error = _errno_name(exc)
-            time_wait = len(_tuple_rows(client_addr, server_addr, "TIME_WAIT") + _tuple_rows(server_addr, client_addr, "TIME_WAIT"))
+            time_wait = sum(len(rows) for rows in _both_ways(lab, client_addr, server_addr, "TIME_WAIT"))
         except (OSError, TimeoutError) as exc:
             return _timed_out(name, str(predicted["peer_error"]), exc)
     observed = {"peer_error": peer_error, "time_wait_sockets": time_wait}

@@ -126,7 +126,7 @@ def test_twenty_repetitions_leak_no_file_descriptors():
 
 @needs_kernel
 def test_failing_experiments_close_their_sockets_too(monkeypatch):
-    monkeypatch.setattr(live, "_tuple_rows", lambda *a, **k: [])  # TIME_WAIT never "appears"
+    monkeypatch.setattr(live, "_both_ways", lambda *a, **k: ([], []))  # TIME_WAIT never "appears"
     before = open_fds()
     for _ in range(20):
         r = live.time_wait_remaining(time_limit=0.1)
@@ -199,6 +199,19 @@ def test_socket_table_shows_a_time_wait_socket_and_its_timer():
 
 
 @needs_kernel
+@needs_kernel
+def test_socket_table_reads_one_family_when_asked():
+    with socket.socket(socket.AF_INET) as v4:
+        v4.bind(("127.0.0.1", 0))
+        v4.listen(1)
+        port = v4.getsockname()[1]
+        assert [r.family for r in live.socket_table(port, family="ipv4") if r.state == "LISTEN"] == ["ipv4"]
+        assert [r for r in live.socket_table(port, family="ipv6") if r.local[1] == port] == []
+        assert [r.family for r in live.socket_table(port) if r.state == "LISTEN"] == ["ipv4"]
+    with pytest.raises(ValueError, match="family must be one of 'ipv4', 'ipv6'; got 'ipx'"):
+        live.socket_table(family="ipx")
+
+
 def test_socket_table_with_pid_uses_psutil_for_owners():
     pytest.importorskip("psutil")
     with socket.socket() as ls:
