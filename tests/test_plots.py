@@ -69,12 +69,24 @@ def _course_widgets():
 
 
 def _edge_values(widget) -> list[dict]:  # noqa: ANN001 - a CourseWidget
-    """The initial values, then each bounded control at its minimum and at its maximum."""
-    settings = [dict(widget.values)]
+    """The initial values; then each control alone at each end of its range, at each
+    option (drop-downs) or flipped (check boxes); then all of them at once, per choice."""
+    import itertools
+
+    import ipywidgets
+
+    choices = {}
     for name, control in widget.controls.items():
-        for bound in ("min", "max"):
-            if hasattr(control, bound) and getattr(control, bound) is not None:
-                settings.append({**widget.values, name: getattr(control, bound)})
+        if isinstance(control, ipywidgets.Dropdown):
+            choices[name] = [o[1] if isinstance(o, tuple) else o for o in control.options]
+        elif isinstance(control, ipywidgets.Checkbox):
+            choices[name] = [False, True]
+        elif getattr(control, "min", None) is not None:
+            choices[name] = [control.min, control.max]
+    initial = dict(widget.values)
+    settings = [initial] + [{**initial, name: v} for name, values in choices.items() for v in values]
+    if len(list(itertools.product(*choices.values()))) <= 256:
+        settings += [{**initial, **dict(zip(choices, combo))} for combo in itertools.product(*choices.values())]
     return settings
 
 

@@ -15,7 +15,7 @@ from matplotlib.ticker import MaxNLocator
 
 from tcpmodel import models
 from tcpmodel.figures import figure
-from tcpmodel.plots.style import PALETTE, ROLE_COLOURS
+from tcpmodel.plots.style import PALETTE, ROLE_COLOURS, fixed_margins
 
 # Linux's default port range, and an example tcp_max_tw_buckets (its real default
 # depends on memory). The figures' alt texts state numbers computed from these.
@@ -121,7 +121,7 @@ def draw_exhaustion(rate: float = 1000.0, low: int = 32768, high: int = 60999, t
     ax.set_ylabel("4-tuples held")
     ax.set_ylim(0, capacity * 1.25)
     ax.legend(loc="lower right", fontsize=8, frameon=False)
-    fig.tight_layout()
+    fixed_margins(fig, left=0.95)
     return fig
 
 
@@ -168,14 +168,17 @@ def draw_duplicates(gap_s: float = 30.0, msl_s: float = 120.0, delay: str = "uni
     ax.fill_between(t[late], density[late], color=ROLE_COLOURS["time_wait"], alpha=0.4,
                     label="arrives after the new incarnation opens")
     ax.axvline(min(gap_s, msl_s), color=ROLE_COLOURS["client"], linestyle="--", linewidth=1)
-    ax.annotate(f"gap {gap_s:g} s", (min(gap_s, msl_s), density.max() * 1.05), fontsize=9, color=ROLE_COLOURS["client"])
+    # the label goes on the side of the line that has room, so it never leaves the figure
+    near_right = min(gap_s, msl_s) > 0.6 * msl_s
+    ax.annotate(f"gap {gap_s:g} s ", (min(gap_s, msl_s), density.max() * 1.05), fontsize=9, color=ROLE_COLOURS["client"],
+                ha="right" if near_right else "left")
     ax.set_xlim(0, msl_s * 1.05)
     ax.set_ylim(0, density.max() * 1.25)
     ax.set_xlabel("delay of the old duplicate (s); no segment outlives the MSL")
     ax.set_ylabel("density")
     ax.set_title(f"P(accepted in the new incarnation) = {p:.3g}  ({isn_policy} ISN)")
-    ax.legend(loc="upper right", fontsize=8, frameon=False)
-    fig.tight_layout()
+    ax.legend(loc="upper left" if near_right else "upper right", fontsize=8, frameon=False)
+    fixed_margins(fig, left=0.9)
     return fig
 
 

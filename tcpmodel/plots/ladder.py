@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from tcpmodel.figures import figure
-from tcpmodel.plots.style import PALETTE, ROLE_COLOURS
+from tcpmodel.plots.style import PALETTE, ROLE_COLOURS, fixed_margins
 from tcpmodel.sim import Trace, simulate
 from tcpmodel.states import State
 
@@ -312,9 +312,7 @@ def draw_ladder(
     if own_figure:
         # fixed margins (in inches) instead of tight_layout, which costs half the drawing time
         # (compact figures have no time labels, so they need no left margin)
-        w, h = fig.get_size_inches()
-        left = 0.1 if compact else 0.85
-        fig.subplots_adjust(left=left / w, right=1 - 0.1 / w, top=1 - 0.5 / h, bottom=0.1 / h)
+        fixed_margins(fig, left=0.1 if compact else 0.85, right=0.1, top=0.5, bottom=0.1)
     return fig
 
 
@@ -444,7 +442,7 @@ def draw_ttl_vs_msl(ttl: int = 64, msl: float = _MSL, max_per_hop: float = 1.0):
     ax.set_xlabel("seconds per hop in the loop")
     ax.set_ylabel("packet lifetime (s)")
     ax.legend(fontsize=8, loc="upper left")
-    fig.tight_layout()
+    fixed_margins(fig, left=0.65, top=0.15)
     return fig
 
 

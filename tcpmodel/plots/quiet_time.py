@@ -72,7 +72,7 @@ def draw_quiet_time(quiet_time: float = 5.0, delay: float = 20.0, time_wait: boo
     """
     import matplotlib.pyplot as plt
 
-    from tcpmodel.plots.style import PALETTE, ROLE_COLOURS
+    from tcpmodel.plots.style import PALETTE, ROLE_COLOURS, fixed_margins
 
     trace = simulate("old_duplicate", time_wait=time_wait, msl=msl, delay=delay, quiet_time=quiet_time)
     info = old_duplicate_summary(trace)
@@ -96,7 +96,7 @@ def draw_quiet_time(quiet_time: float = 5.0, delay: float = 20.0, time_wait: boo
     right.set_xlabel("time (s)")
     verdict = "CORRUPTED: B delivered the old segment" if trace.corrupted else "safe: " + info["outcome"].split(":")[0]
     right.set_title(verdict, fontsize=9, color=ROLE_COLOURS["error"] if trace.corrupted else ROLE_COLOURS["ok"])
-    fig.tight_layout()
+    fixed_margins(fig, left=0.65, wspace=0.06)
     return fig
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from tcpmodel.figures import figure
 from tcpmodel.models import time_wait_population as _time_wait_population
-from tcpmodel.plots.style import PALETTE, ROLE_COLOURS
+from tcpmodel.plots.style import PALETTE, ROLE_COLOURS, fixed_margins
 
 __all__ = [
     "draw_tw_reuse",
@@ -43,6 +43,7 @@ _STATE_COLOURS = {
 def _lane(ax, trace, endpoint: str, y: float, t_end: float) -> None:
     changes = trace.states[endpoint] + [(t_end, None)]
     for (t0, s), (t1, _) in zip(changes, changes[1:]):
+        t1 = min(t1, t_end)  # a state that outlasts the plotted window is cut at its edge, label included
         if s is None or s.name not in _STATE_COLOURS or t1 <= t0:
             continue
         ax.broken_barh([(t0, t1 - t0)], (y - 0.18, 0.36), color=_STATE_COLOURS[s.name], alpha=0.8)
@@ -79,7 +80,11 @@ def draw_tw_reuse(timestamps: bool = True, tcp_tw_reuse: int = 1, loopback: bool
                     arrowprops=dict(arrowstyle="->", color=colour, lw=1.8 if is_dup else 0.8))
     rejected = "PAWS" in dup.outcome
     verdict = "old duplicate dropped by PAWS" if rejected else ("old duplicate delivered as new data: CORRUPTED" if trace.corrupted else "old duplicate not delivered")
-    ax.text(dup.t_arrived, yB - 0.38, verdict, ha="center", va="top", fontsize=8,
+    # under the duplicate's arrival (or the right edge, if it arrives later), anchored
+    # on the side with room, so the verdict never leaves the figure
+    x = min(dup.t_arrived or t_end, t_end)
+    where = x / t_end
+    ax.text(x, yB - 0.38, verdict, ha="left" if where < 0.3 else ("right" if where > 0.7 else "center"), va="top", fontsize=8,
             color=ROLE_COLOURS["ok"] if not trace.corrupted else ROLE_COLOURS["error"])
     ax.set_yticks([yB, yA], ["B (server)", "A (client)"])
     ax.set_ylim(-0.8, 1.45)
@@ -88,7 +93,7 @@ def draw_tw_reuse(timestamps: bool = True, tcp_tw_reuse: int = 1, loopback: bool
     ax.set_title(f"tcp_tw_reuse={tcp_tw_reuse}{' (loopback)' if loopback else ''}, timestamps {'on' if timestamps else 'off'}", fontsize=10)
     ax.spines["left"].set_visible(False)
     if own:
-        fig.tight_layout()
+        fixed_margins(fig, left=0.95)
     return fig
 
 
@@ -179,10 +184,12 @@ def draw_recycle_timeline(clients: int = 6, seed: int = 1, client_offsets: str =
     ax.set_ylabel("client behind the NAT")
     ax.set_ylim(-0.7, min(clients, 30) - 0.3)
     ax.set_yticks(range(min(clients, 30)))
+    # The legend sits in a row of its own between the title and the axes, a fixed
+    # distance (in points) above the axes whatever the figure's height.
     ax.set_title(f"{clients} hosts, one address: {r.syns_dropped} of {r.syns_sent} SYNs dropped ({r.drop_fraction:.0%}), "
-                 f"{r.connects_failed} of {r.connects} connects failed", fontsize=9)
-    ax.legend(fontsize=8, frameon=False, loc="upper right", bbox_to_anchor=(1.0, 1.25), ncol=2)
-    fig.tight_layout()
+                 f"{r.connects_failed} of {r.connects} connects failed", fontsize=9, pad=20)
+    ax.legend(fontsize=8, frameon=False, loc="lower right", bbox_to_anchor=(1.0, 1.0), borderaxespad=0.1, ncol=2)
+    fixed_margins(fig, left=0.6, top=0.62)
     return fig
 
 
