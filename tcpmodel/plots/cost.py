@@ -266,10 +266,25 @@ def duplicates() -> plt.Figure:
     return draw_duplicates()
 
 
+def _systems_alt() -> str:
+    """The systems figure's alt text, from SYSTEMS: neighbours with one undisputed value share it."""
+    groups: list[tuple[list[str], float, bool]] = []
+    for entry in models.SYSTEMS.values():
+        disputed = "time_wait_s" in entry.disputed_values
+        if groups and not disputed and not groups[-1][2] and groups[-1][1] == entry.time_wait_s:
+            groups[-1][0].append(entry.name)
+        else:
+            groups.append(([entry.name], entry.time_wait_s, disputed))
+    parts = [
+        f"{' and '.join([', '.join(names[:-1]), names[-1]] if len(names) > 1 else names)} {value:g} s"
+        + (" (hatched: disputed or changed between versions)" if disputed else "")
+        for names, value, disputed in groups
+    ]
+    return "Horizontal bar chart of TIME_WAIT by system: " + "; ".join(parts) + "."
+
+
 @figure("cost_systems_time_wait",
-        alt="Horizontal bar chart of TIME_WAIT by system: RFC 793, RFC 1122 and RFC 9293 240 s; Linux 60 s; "
-            "FreeBSD 60 s; macOS 30 s; Windows 240 s (disputed: 120 s in some Microsoft documents); Solaris 60 s "
-            "(4 minutes in Solaris 8).",
+        alt=_systems_alt(),
         caption="TIME_WAIT by system, from tcpmodel.models.SYSTEMS (hatched: value disputed or changed between versions).")
 def systems_time_wait() -> plt.Figure:
     return draw_systems()
