@@ -905,7 +905,8 @@ def reuse_time_wait_port(wait_past_delay: bool = False, *, family: str = "ipv4",
     ``IP_LOCAL_PORT_RANGE`` socket option (no root, no sysctl). The first
     closes first, leaving that port's 4-tuple in TIME_WAIT; the second
     connects to the same server at once (``wait_past_delay=False``) or after
-    waiting ``tcp_tw_reuse_delay`` plus 0.15 s.
+    waiting ``tcp_tw_reuse_delay`` plus 0.05 s (0.15 s on kernels before 6.14,
+    which count the delay in whole seconds).
 
     Returns
     -------
@@ -924,7 +925,12 @@ def reuse_time_wait_port(wait_past_delay: bool = False, *, family: str = "ipv4",
     settings = kernel_settings()
     rs = _rule_settings(settings)
     delay_s = (rs.tcp_tw_reuse_delay if rs.tcp_tw_reuse_delay is not None else 1000) / 1000.0
-    wait = delay_s + 0.15 if wait_past_delay else 0.0
+    # Kernels with tcp_tw_reuse_delay count it in ms from tw_entry_stamp, set when the
+    # timewait socket is created, before we stamp ``entered`` below ("tcp: Measure
+    # TIME-WAIT reuse delay with millisecond precision", net-next December 2024, so 6.14 by
+    # its date): a small margin is enough. Older kernels compare whole seconds of the last timestamp: wait out a tick.
+    margin = 0.05 if rs.tcp_tw_reuse_delay is not None else 0.15
+    wait = delay_s + margin if wait_past_delay else 0.0
     if wait > time_limit - 0.4:
         return Result(name, "skipped", "skipped", {"wait_s": wait}, f"tcp_tw_reuse_delay is {delay_s:.1f} s here, too long for this experiment's {time_limit:.1f} s limit.")
     level = socket.IPPROTO_IP  # IPv6 sockets take this IPv4-level option too (do_ip_setsockopt)
