@@ -927,8 +927,9 @@ def reuse_time_wait_port(wait_past_delay: bool = False, *, family: str = "ipv4",
     delay_s = (rs.tcp_tw_reuse_delay if rs.tcp_tw_reuse_delay is not None else 1000) / 1000.0
     # Kernels with tcp_tw_reuse_delay count it in ms from tw_entry_stamp, set when the
     # timewait socket is created, before we stamp ``entered`` below ("tcp: Measure
-    # TIME-WAIT reuse delay with millisecond precision", net-next December 2024, so 6.14 by
-    # its date): a small margin is enough. Older kernels compare whole seconds of the last timestamp: wait out a tick.
+    # TIME-WAIT reuse delay with millisecond precision", net-next December 2024, so 6.14
+    # by its date): a small margin is enough. Older kernels compare whole seconds of the
+    # last timestamp, so the wait must also see the clock tick.
     margin = 0.05 if rs.tcp_tw_reuse_delay is not None else 0.15
     wait = delay_s + margin if wait_past_delay else 0.0
     if wait > time_limit - 0.4:

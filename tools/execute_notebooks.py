@@ -15,6 +15,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
 TIMEOUT_S = 300
 
@@ -33,7 +34,8 @@ def execute(path: Path) -> None:
     for index, cell in enumerate(nb.cells):
         cell.metadata.pop("execution", None)
         _stable_widget_ids(cell, f"{path.name}:{index}")
-        _coalesce_streams(cell)
+        # how a cell's printing is split into messages depends on timing: join the chunks
+        CoalesceStreamsPreprocessor().preprocess_cell(cell, {}, index)
     nb.metadata.pop("widgets", None)  # widget state has random model ids
     nbformat.validate(nb)
     nbformat.write(nb, path)
@@ -50,24 +52,6 @@ def _stable_widget_ids(cell: nbformat.NotebookNode, where: str) -> None:
         view = output.get("data", {}).get("application/vnd.jupyter.widget-view+json")
         if view is not None:
             view["model_id"] = hashlib.sha256(f"{where}:{number}".encode()).hexdigest()[:32]
-
-
-def _coalesce_streams(cell: nbformat.NotebookNode) -> None:
-    """Join consecutive stdout (or stderr) chunks into one output.
-
-    How a cell's printing is split into messages depends on timing, so the same
-    run could otherwise store one output or two.
-    """
-    merged: list = []
-    for output in cell.get("outputs", []):
-        previous = merged[-1] if merged else None
-        if (output.get("output_type") == "stream" and previous is not None
-                and previous.get("output_type") == "stream" and previous.get("name") == output.get("name")):
-            previous["text"] = "".join(previous["text"]) + "".join(output["text"])
-        else:
-            merged.append(output)
-    if "outputs" in cell:
-        cell.outputs = merged
 
 
 def main(argv: list[str]) -> int:
