@@ -550,20 +550,31 @@ class _Lab:
         s.settimeout(self.remaining())
         return s
 
-    def listener(self, reuseaddr: bool = False, port: int = 0) -> socket.socket:
+    def bound_to_unused_port(self, reuseaddr: bool = False) -> socket.socket:
+        """A socket bound to a kernel-chosen port that holds no socket of an earlier experiment.
+
+        bind(0) may pick a port that still holds TIME_WAIT sockets: with
+        SO_REUSEADDR, or when they were made by connect(). They would change
+        what we observe, so such ports are passed over (up to 20 tries).
+        """
         s = self.socket(reuseaddr)
-        s.bind((self.host, port))
+        s.bind((self.host, 0))
+        for _ in range(20):
+            chosen = s.getsockname()[1]
+            if not any(r.local[1] == chosen for r in socket_table(chosen, family=self.family)):
+                break
+            self.sockets.remove(s)
+            s.close()
+            s = self.socket(reuseaddr)
+            s.bind((self.host, 0))
+        return s
+
+    def listener(self, reuseaddr: bool = False, port: int = 0) -> socket.socket:
         if port == 0 and reuseaddr:
-            # With SO_REUSEADDR the kernel may pick a port that still holds TIME_WAIT
-            # sockets of an earlier experiment; those would change what we observe.
-            for _ in range(20):
-                chosen = s.getsockname()[1]
-                if not any(r.local[1] == chosen for r in socket_table(chosen, family=self.family)):
-                    break
-                self.sockets.remove(s)
-                s.close()
-                s = self.socket(reuseaddr)
-                s.bind((self.host, 0))
+            s = self.bound_to_unused_port(reuseaddr)
+        else:
+            s = self.socket(reuseaddr)
+            s.bind((self.host, port))
         s.listen(8)
         return s
 
@@ -941,8 +952,9 @@ def reuse_time_wait_port(wait_past_delay: bool = False, *, family: str = "ipv4",
                 # Old kernels compare whole seconds: start early in a second so "at once" stays in it.
                 time.sleep(1.0 - time.monotonic() % 1.0 + 0.01)
             server = lab.listener()
-            probe = lab.socket()
-            probe.bind((lab.host, 0))
+            # A port with an old TIME_WAIT on it can be refused to the one-port connect()
+            # below (seen about once in 300 runs as EADDRNOTAVAIL): take an unused one.
+            probe = lab.bound_to_unused_port()
             port = probe.getsockname()[1]
             probe.close()
             one_port = struct.pack("I", port | (port << 16))
