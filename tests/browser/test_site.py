@@ -231,6 +231,23 @@ def test_site_has_a_page_per_notebook_and_nothing_remote(site):
     assert fallbacks == [], f"formulas that latex2mathml could not convert (shown as LaTeX): {fallbacks}"
 
 
+def test_site_shows_no_template_leftovers(site):
+    """No page shows text that was meant to be substituted (``{fig("x")}``, a constant's name as a value)."""
+    from tcpmodel.prose import template_leftovers
+
+    found = {}
+    for page in sorted(site.rglob("*.html")):
+        soup = _soup(page)
+        for tag in soup(["script", "style", "pre", "math"]):
+            tag.decompose()
+        for tag in soup("code"):  # inline code keeps its backticks, as in the markdown
+            tag.replace_with(f"`{tag.get_text()}`")
+        leftovers = template_leftovers(soup.get_text(" "))
+        if leftovers:
+            found[str(page.relative_to(site))] = leftovers
+    assert not found, f"unrendered template syntax on the site: {found}"
+
+
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_page_navigation(site, nb):
     soup = _soup(site / "notebooks" / f"{nb.stem}.html")

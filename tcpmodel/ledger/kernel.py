@@ -1,0 +1,18 @@
+"""Ledger entries: Linux source files (file and symbol, at a named version) and kernel commits (with their first release).
+
+Keep entries grouped by source and sorted by locator. Every entry's quote is
+at most 25 words, copied from the source; status is "inferred" or
+"unverified" (with how) when the claim could not be read at the source.
+"""
+
+from __future__ import annotations
+
+from tcpmodel.ledger._source import commit, kernel_source, man, rfc, vendor  # noqa: F401
+
+ENTRIES = (
+    kernel_source(
+        "include/net/tcp.h", "TCP_TIMEWAIT_LEN",
+        "#define TCP_TIMEWAIT_LEN (60*HZ) /* how long to wait to destroy TIME-WAIT state, about 60 seconds */",
+        version="6.12", title="TCP_TIMEWAIT_LEN: how long Linux keeps a socket in TIME_WAIT",
+    ),
+)

@@ -1,0 +1,13 @@
+"""Ledger entries: RFC sections the course cites. Add one rfc(...) per section cited; quotes are read at the RFC text.
+
+Keep entries grouped by source and sorted by locator. Every entry's quote is
+at most 25 words, copied from the source; status is "inferred" or
+"unverified" (with how) when the claim could not be read at the source.
+"""
+
+from __future__ import annotations
+
+from tcpmodel.ledger._source import commit, kernel_source, man, rfc, vendor  # noqa: F401
+
+ENTRIES = (
+)
