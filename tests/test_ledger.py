@@ -40,9 +40,9 @@ def corpus() -> tuple[tuple[str, str], ...]:
 
 
 def _entries_meant(cite, paragraph: str):
-    """The entries a citation means: for a kernel file, those whose symbol the paragraph names."""
+    """The entries a citation means: for a kernel file or man page, those whose symbol or topic the paragraph names."""
     hits = resolve_citation(cite)
-    if cite.kind == "kernel-source":
+    if cite.kind in ("kernel-source", "man-page"):
         named = [s for s in hits if s.symbol and s.symbol in paragraph]
         return named or hits
     return hits

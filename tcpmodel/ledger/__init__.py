@@ -91,7 +91,8 @@ MAN_PAGE_NAMES = (
 )
 _RFC = re.compile(r"\bRFC ?(\d{3,4})(?:(?: ?§ ?| [Ss]ection )(\d+(?:\.\d+)*)| (Glossary))?")
 _PATH = re.compile(r"(?<![\w/.-])((?:net|include|Documentation|kernel)/[\w/.+-]+\.(?:c|h|rst|txt))")
-_COMMIT = re.compile(r"\bcommit ([0-9a-f]{12,40})\b")
+# A commit is cited by its id, with or without the word "commit" before it.
+_COMMIT = re.compile(r"(?<![\w/.-])(?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])([0-9a-f]{12,40})(?![\w/-])")
 _MAN = re.compile(r"(?<![\w.-])(" + "|".join(re.escape(n) for n in MAN_PAGE_NAMES) + r")\(([1-8][a-zA-Z]?)\)")
 _KB = re.compile(r"\b(KB ?\d{5,7})\b")
 
@@ -124,7 +125,7 @@ def find_citations(text: str) -> list[Citation]:
     for m in _PATH.finditer(text):
         found.append(Citation("kernel-source", m.group(1), m.start(), path=m.group(1)))
     for m in _COMMIT.finditer(text):
-        found.append(Citation("kernel-commit", m.group(0), m.start(), commit_id=m.group(1)))
+        found.append(Citation("kernel-commit", f"commit {m.group(1)}", m.start(), commit_id=m.group(1)))
     for m in _MAN.finditer(text):
         found.append(Citation("man-page", m.group(0), m.start(), page=m.group(0)))
     for m in _KB.finditer(text):

@@ -92,11 +92,15 @@ def commit(commit_id: str, subject: str, first_release: str, quote: str, *, stat
                   url=f"https://git.kernel.org/linus/{commit_id}")
 
 
-def man(page: str, title: str, quote: str, *, version: str, url: str = "", status: str = "verified",
-        how: str = "", checked: str = CHECKED) -> Source:
-    """A man page such as ``tcp(7)``, at the version of the man-pages (or system) read."""
-    return Source(key=f"man:{page}", kind="man-page", cite=page, title=title, quote=quote, status=status,
-                  how=how, checked=checked, page=page, version=version, url=url)
+def man(page: str, topic: str, quote: str, *, version: str, title: str = "", url: str = "",
+        status: str = "verified", how: str = "", checked: str = CHECKED) -> Source:
+    """A man page such as ``tcp(7)`` and the entry read in it (``topic``: an option, a sysctl, an error).
+
+    ``version`` names the man-pages release (or the system) read.
+    """
+    key = f"man:{page}" + (f":{topic}" if topic else "")
+    return Source(key=key, kind="man-page", cite=page, title=title or f"{topic} in {page}", quote=quote,
+                  status=status, how=how, checked=checked, page=page, symbol=topic, version=version, url=url)
 
 
 def vendor(doc_id: str, cite: str, title: str, quote: str, *, url: str = "", version: str = "",
