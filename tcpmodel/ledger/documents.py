@@ -42,7 +42,7 @@ ENTRIES = (
         version=MP, url=M + "man7/tcp.7.html"),
     man("tcp(7)", "tcp_max_tw_buckets",
         "The maximum number of sockets in TIME_WAIT state allowed in the system. ... If this number is "
-        "exceeded, the socket is closed and a warning is printed.",
+        "exceeded, the socket is closed",
         version=MP, url=M + "man7/tcp.7.html"),
     man("tcp(7)", "tcp_rfc1337",
         "When disabled, if a RST is received in TIME_WAIT state, we close the socket immediately without "
