@@ -31,6 +31,8 @@ Examples
 ['28,232 ports', '60 s']
 >>> template_leftovers('See {fig("cost")} and `models.TW_SOCK_BYTES` bytes.')
 ['{fig(', '`models.TW_SOCK_BYTES` bytes']
+>>> template_leftovers("60<!--= f'{linux.TCP_TIMEWAIT_LEN_S:.0f}' --> s")
+[]
 """
 
 from __future__ import annotations
@@ -127,4 +129,5 @@ def template_leftovers(text: str) -> list[str]:
     """Pieces of ``text`` that look like unsubstituted template syntax or a constant's name as a value."""
     text = re.sub(r"```.*?```", "", text, flags=re.S)
     text = re.sub(r"\$\$.*?\$\$|\$[^$\n]+\$", "", text, flags=re.S)  # LaTeX maths uses braces
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)  # annotations are hidden, and are code
     return [m.group(0) for m in _LEFTOVERS.finditer(text)]
