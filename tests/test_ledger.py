@@ -70,6 +70,15 @@ def test_every_rfc_section_cited_exists():
             assert source.section in sections, f"{source.cite}: RFC {source.rfc} has no section {source.section}"
 
 
+def test_sections_of_unread_rfcs_are_not_verified():
+    """An RFC whose text was not read (rfc_sections.UNREAD) cannot support a verified section entry."""
+    from tcpmodel.ledger.rfc_sections import UNREAD
+
+    claimed = sorted(key for key, s in LEDGER.items()
+                     if s.kind == "rfc" and s.rfc in UNREAD and s.section is not None and s.status == "verified")
+    assert not claimed, f"sections of RFCs not read at their text, marked verified: {claimed}"
+
+
 def test_every_citation_resolves():
     missing = sorted({f"{c.text} ({where})" for where, para in corpus() for c in find_citations(para)
                       if not resolve_citation(c)})
