@@ -23,10 +23,11 @@ def _closing_side() -> set[str]:
 register(
     NumberExercise(
         "00.state_count",
-        "How many states does the TCP state machine of RFC 9293 have?",
+        "How many states does the TCP state machine of RFC 9293 have? Give a whole number.",
         expected=_state_count,
         hint="Count the boxes in RFC 9293 §3.3.2, Figure 5, including CLOSED.",
-        rel_tol=0.0,
+        decimals=0,
+        precision="a whole number",
     ),
     ChoiceExercise(
         "00.current_rfc",

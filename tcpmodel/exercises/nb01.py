@@ -78,6 +78,7 @@ register(
         "From which states can a connection enter TIME_WAIT? Give a set of state names, e.g. {'CLOSED', 'LISTEN'}.",
         options=STATE_NAMES,
         correct=_time_wait_predecessors,
+        states=True,
         hint="Look for the arrows into TIME-WAIT in the diagram, including the one RFC 9293 Figure 5 leaves out (its Note 2).",
         why_wrong={
             "LAST_ACK": "the passive closer leaves LAST-ACK for CLOSED when its FIN is ACKed; it never waits.",
@@ -90,6 +91,7 @@ register(
         "Both sides call CLOSE at the same moment and each FIN arrives before the ACK of its own. "
         "List the states one side passes through, from 'ESTABLISHED' to 'CLOSED'.",
         expected=_simultaneous_close,
+        states=True,
         hint="After CLOSE you are in FIN-WAIT-1. What does a FIN that does not yet ACK your own FIN do there "
              "(RFC 9293 §3.10.7.4, eighth step)?",
         step_name="state",
@@ -97,10 +99,11 @@ register(
     NumberExercise(
         "01.close_segments",
         "How many segments does the normal four-way close put on the wire, with no loss "
-        "(client closes first, server closes after it has ACKed the client's FIN)?",
+        "(client closes first, server closes after it has ACKed the client's FIN)? Give a whole number.",
         expected=_segments_in_close,
         hint="Count a FIN and an ACK for each direction.",
-        rel_tol=0.0,
+        decimals=0,
+        precision="a whole number",
         mistakes={
             "ack on the FIN": (_segments_if_ack_rides_on_fin,
                       "That is a close where the server's ACK rides on its FIN; here the server ACKs the client's FIN "
@@ -125,6 +128,7 @@ register(
         "A server that opened passively is in SYN-RECEIVED and receives an acceptable RST. Which state is it in next?",
         options=STATE_NAMES,
         correct=_rst_in_syn_received,
+        states=True,
         hint="RFC 9293 §3.10.7.4 (second check) depends on how the connection was opened (Figure 5, Note 1).",
         why_wrong={
             "CLOSED": "that is the answer for an actively opened connection (simultaneous open): 'connection refused'.",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tcpmodel.exercises import ChoiceExercise, NumberExercise, SequenceExercise, register
+from tcpmodel.exercises import ChoiceExercise, NumberExercise, SequenceExercise, normalise_flags, register
 
 RST_OPTIONS = (
     "A, because it has no connection left for the FIN (CLOSED)",
@@ -51,23 +51,26 @@ register(
         expected=lambda: _after_loss(False),
         hint="B retransmits what was not acknowledged; what does a CLOSED endpoint answer (RFC 9293 §3.10.7.1)?",
         step_name="segment",
+        normalise=normalise_flags,
     ),
     NumberExercise(
         "03.closed_at",
-        "With TIME_WAIT (msl = 30 s): at what time, in seconds, is A finally CLOSED?",
+        "With TIME_WAIT (msl = 30 s): at what time, in seconds to one decimal place, is A finally CLOSED?",
         expected=_closed_at,
         hint="The retransmitted FIN restarts the 2MSL timer (RFC 9293 §3.10.7.4, TIME-WAIT): count 2·MSL from its arrival, not from the first FIN.",
         unit="s",
-        rel_tol=0.001,
+        decimals=1,
+        precision="to one decimal place",
         mistakes={"from the first FIN": (lambda: _closed_at() - _rto_gap(), "That counts 2·MSL from the first FIN; the retransmitted FIN restarts the timer.")},
     ),
     NumberExercise(
         "03.rto",
-        "How many seconds after its first FIN does B retransmit it?",
+        "How many seconds after its first FIN does B retransmit it? Give it to one decimal place.",
         expected=_rto_gap,
         hint="The retransmission timer starts at the initial RTO of RFC 6298 §2.1.",
         unit="s",
-        rel_tol=0.001,
+        decimals=1,
+        precision="to one decimal place",
     ),
     ChoiceExercise(
         "03.rst",

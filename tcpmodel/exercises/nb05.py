@@ -57,11 +57,12 @@ def _linux_tw_knob() -> set[str]:
 register(
     NumberExercise(
         "05.rfc793_wait",
-        "How many seconds does RFC 793 keep a connection in TIME-WAIT?",
+        "How many seconds does RFC 793 keep a connection in TIME-WAIT? Give a whole number of seconds.",
         expected=_rfc793_wait,
         hint="RFC 793 §3.3 fixes the MSL; TIME-WAIT lasts a multiple of it.",
-        unit="seconds",
-        rel_tol=0.0,
+        unit="s",
+        decimals=0,
+        precision="a whole number of seconds",
         mistakes={
             "one MSL": (_rfc793_msl, "That is one MSL; TIME-WAIT waits twice the MSL."),
             "Linux": (_linux_wait, "That is Linux's TCP_TIMEWAIT_LEN, not the RFC's value."),
@@ -70,10 +71,12 @@ register(
     NumberExercise(
         "05.late_duplicate",
         "MSL 120 s, delays uniform on [0, MSL], the new incarnation reuses the old sequence space and opens "
-        "90 s after the close. What fraction of old duplicates land in it?",
+        "90 s after the close. What fraction of old duplicates land in it? Give a fraction between 0 and 1, to two decimal places.",
         expected=_late_duplicate,
         hint="Only duplicates delayed by more than the gap arrive after the new connection opens.",
-        rel_tol=0.01,
+        unit="fraction",
+        decimals=2,
+        precision="to two decimal places",
         mistakes={
             "gap / MSL": (_late_duplicate_inverted, "That is the fraction that arrives before the new incarnation opens."),
         },
@@ -83,6 +86,7 @@ register(
         "Order RFC 793, macOS and Linux from the shortest to the longest default TIME_WAIT "
         "(use the keys 'rfc793', 'macos', 'linux').",
         expected=_order_by_wait,
+        vocabulary=("rfc793", "macos", "linux"),
         hint="Look up time_wait_s in tcpmodel.models.SYSTEMS.",
         step_name="system",
     ),

@@ -70,6 +70,7 @@ register(
         "In the tw_reuse run (timestamps on), list the states client A passes through from its close() to its new "
         "connection's ESTABLISHED, as names: ['FIN_WAIT_1', ...].",
         expected=_reuse_path,
+        states=True,
         hint="Follow trace.path('A') from FIN_WAIT_1: the active closer waits, then the new connect() takes the 4-tuple over.",
         step_name="state",
     ),
@@ -87,29 +88,33 @@ register(
     NumberExercise(
         "07.pooling",
         "A client sends 600 requests/s to one server and closes first. With a pool that reuses each connection for 20 "
-        "requests, how many sockets sit in TIME_WAIT on Linux (steady state)?",
+        "requests, how many sockets sit in TIME_WAIT on Linux (steady state)? Give a whole number of sockets.",
         expected=_pooled_population,
         hint="Little's law: TIME_WAIT population = (new connections per second) × (TIME_WAIT seconds).",
         unit="sockets",
+        decimals=0,
+        precision="a whole number of sockets",
         mistakes={"no pooling": (_unpooled_population, "That is without pooling: divide the request rate by the requests per connection first.")},
     ),
     NumberExercise(
         "07.wide_range",
         "A client widens ip_local_port_range to 1024–65535 and spreads its connections over 4 server addresses (same "
-        "port). How many new connections per second can it sustain when it closes first, on Linux?",
+        "port). How many new connections per second can it sustain when it closes first, on Linux? Give it to one decimal place.",
         expected=_wide_range_rate,
         hint="ports × destinations / TIME_WAIT, with the ports connect() can really use (tcpmodel.linux.connect_port_count).",
         unit="connections/s",
-        rel_tol=0.001,
+        decimals=1,
+        precision="to one decimal place",
         mistakes={"one destination": (_wide_range_one_destination, "Each extra (destination IP, port) multiplies the 4-tuples: count all 4 addresses.")},
     ),
     NumberExercise(
         "07.recycle_drop",
-        "Run simulate('tw_recycle_nat', clients=10, seed=7). What percentage of the SYNs does the server drop?",
+        "Run simulate('tw_recycle_nat', clients=10, seed=7). What percentage of the SYNs does the server drop? Give it in %, to one decimal place.",
         expected=_recycle_drop_percent,
         hint="The result's drop_fraction is a fraction; the question asks for a percentage.",
         unit="%",
-        rel_tol=0.005,
+        decimals=1,
+        precision="in %, to one decimal place",
     ),
     ChoiceExercise(
         "07.time_wait_knob",
