@@ -15,6 +15,13 @@ names the source it was checked against (Linux 6.18 source and
 ``ip-sysctl.rst``; and a Linux 6.18.44 x86_64 machine's ``/proc``).
 :meth:`LinuxConfig.from_proc` reads the running kernel's values.
 
+How long ``tcp_tw_reuse`` makes ``connect()`` wait before it takes over a
+TIME_WAIT 4-tuple depends on the kernel version, not on one constant:
+:func:`reuse_delay_rule` returns the rule of a version (the ``tcp_tw_reuse_delay``
+milliseconds since 6.14; whole seconds of the last timestamp before, (0, 1] s
+from 4.19 and (1, 2] s earlier), and :attr:`LinuxConfig.reuse_rule` the rule of a
+configuration.
+
 Examples
 --------
 >>> cfg = LinuxConfig()
@@ -30,13 +37,17 @@ import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tcpmodel._validate import require_bool, require_choice, require_int
+from tcpmodel._validate import require_bool, require_choice, require_int, require_number
 
 __all__ = [
     "TCP_TIMEWAIT_LEN_S",
     "TCP_PAWS_MSL_S",
     "TCP_FIN_TIMEOUT_S",
-    "TW_REUSE_FIXED_DELAY_S",
+    "TW_REUSE_DELAY_SYSCTL_SINCE",
+    "TW_REUSE_MONOTONIC_SINCE",
+    "ReuseDelayRule",
+    "reuse_delay_rule",
+    "parse_kernel_version",
     "TW_SOCK_BYTES",
     "TW_SOCK_SOURCE",
     "FULL_TCP_SOCK_BYTES",
@@ -54,10 +65,15 @@ TCP_TIMEWAIT_LEN_S = 60.0
 TCP_PAWS_MSL_S = 60.0
 #: ``include/net/tcp.h``: ``#define TCP_FIN_TIMEOUT TCP_TIMEWAIT_LEN``: the *FIN_WAIT_2* default.
 TCP_FIN_TIMEOUT_S = 60.0
-#: Before ``tcp_tw_reuse_delay`` existed, ``tcp_twsk_unique()`` (``net/ipv4/tcp_ipv4.c``)
-#: allowed reuse once ``ktime_get_seconds()`` had passed the last timestamp's second: a fixed
-#: 1 s with one-second granularity.
-TW_REUSE_FIXED_DELAY_S = 1.0
+#: First release with the ``tcp_tw_reuse_delay`` sysctl and its millisecond rule: commits
+#: 19ce8cd30465 and ca6a6f93867a, listed in the "Networking for v6.14" pull request (tag
+#: net-next-6.14). See :func:`reuse_delay_rule`.
+TW_REUSE_DELAY_SYSCTL_SINCE = (6, 14)
+#: First release of the ``time_after32(ktime_get_seconds(), tw_ts_recent_stamp)`` rule: commit
+#: cca9bab1b72c "tcp: use monotonic timestamps for PAWS", committed to net-next on 2018-07-12,
+#: after 4.18's merge window closed, so 4.19: *inferred* from the commit date (a 4.19 tree has
+#: the new test); the release itself was not read.
+TW_REUSE_MONOTONIC_SINCE = (4, 19)
 
 #: Bytes per TIME_WAIT socket: the ``tw_sock_TCP`` slab's object size, read from
 #: ``/proc/slabinfo`` on Linux 6.18.44 x86_64 (``objsize`` 256; ``object_size`` 248 in
@@ -82,10 +98,12 @@ LINUX_SOURCES = {
     "enable loopback only optimization' (committed to net-next 2018-06-04, the day the 4.18 merge window opened, so first released in Linux 4.18: inferred from the commit date, not checked against a 4.18 tree); "
     "before it the knob was a boolean, default 0",
     "tcp_tw_reuse_delay": "Documentation/networking/ip-sysctl.rst: tcp_tw_reuse_delay, "
-    "milliseconds, Default: 1000, range 1..TCP_PAWS_MSL*1000 (net/ipv4/sysctl_net_ipv4.c); "
-    "added by Jakub Sitnicki's series 'tcp: Make TIME-WAIT reuse delay deterministic and "
-    "configurable' (net-next, December 2024, so first released in Linux 6.14: inferred from the commit date of its companion patch 'tcp: Measure TIME-WAIT reuse delay with millisecond precision', 2024-12-11). Before it the "
-    "delay was a fixed 1 s in tcp_twsk_unique()",
+    "milliseconds, Default: 1000, 'The actual reuse threshold is within [N, N+1] range'; range "
+    "1..TCP_PAWS_MSL*1000 (net/ipv4/sysctl_net_ipv4.c). Added by commit ca6a6f93867a 'tcp: Add "
+    "sysctl to configure TIME-WAIT reuse delay' after commit 19ce8cd30465 'tcp: Measure TIME-WAIT "
+    "reuse delay with millisecond precision'; both are in the 'Networking for v6.14' pull request, "
+    "so first released in Linux 6.14. Before them the wait was counted in whole seconds of the last "
+    "timestamp received, so it was not a fixed 1 s: see reuse_delay_rule()",
     "tcp_timestamps": "Documentation/networking/ip-sysctl.rst: tcp_timestamps 0/1/2, default 1",
     "tcp_max_tw_buckets": "net/ipv4/tcp_ipv4.c tcp_sk_init(): sysctl_max_tw_buckets = "
     "(ehash_mask + 1) / 2, i.e. half the established-hash size, which the kernel sizes from "
@@ -103,7 +121,8 @@ LINUX_SOURCES = {
     "enabled (2: loopback address or bound to lo) and tcp_clock_ms() after "
     "tw_entry_stamp + tcp_tw_reuse_delay. A connect() from an explicitly bound port calls it "
     "with twp == NULL and takes over the 4-tuple at once whenever tw_ts_recent_stamp != 0, "
-    "whatever tcp_tw_reuse says",
+    "whatever tcp_tw_reuse says; commit ca6a6f93867a warns that such immediate reuse 'may result "
+    "in PAWS failing to detect old duplicate segments'",
     "connect_ports": "net/ipv4/inet_hashtables.c __inet_hash_connect(): remaining = high - low "
     "+ 1, rounded down to an even number; the scan tries ports of low's parity first, then the "
     "other parity; a port already used towards another destination is accepted when "
@@ -151,6 +170,210 @@ def connect_port_count(low: int, high: int) -> int:
     return remaining & ~1 if remaining > 1 else remaining
 
 
+def parse_kernel_version(release: str) -> tuple[int, int] | None:
+    """``(major, minor)`` from a kernel release string such as ``uname -r`` prints, or ``None``.
+
+    Examples
+    --------
+    >>> parse_kernel_version("6.18.44-fc-v669")
+    (6, 18)
+    >>> parse_kernel_version("4.18.0-553.el8_10.x86_64")
+    (4, 18)
+    >>> parse_kernel_version("Darwin") is None
+    True
+    """
+    parts = str(release).strip().split(".")
+    if len(parts) < 2 or not parts[0].isdigit():
+        return None
+    minor = "".join(ch for ch in parts[1].split("-")[0] if ch.isdigit())
+    return (int(parts[0]), int(minor)) if minor else None
+
+
+def _check_kernel(kernel: object) -> tuple[int, int] | None:
+    if kernel is None:
+        return None
+    if (not isinstance(kernel, (tuple, list)) or len(kernel) != 2
+            or not all(isinstance(x, int) and not isinstance(x, bool) for x in kernel)
+            or not (2 <= kernel[0] <= 99 and 0 <= kernel[1] <= 999)):
+        raise ValueError(f"kernel must be a pair (major, minor) of integers such as (6, 14), or None; got {kernel!r}")
+    return (kernel[0], kernel[1])
+
+
+def _version(kernel: tuple[int, int]) -> str:
+    return f"{kernel[0]}.{kernel[1]}"
+
+
+@dataclass(frozen=True)
+class ReuseDelayRule:
+    """How long ``tcp_tw_reuse`` makes a kernel-chosen-port ``connect()`` wait, on a range of kernels.
+
+    ``tcp_twsk_unique()`` (``net/ipv4/tcp_ipv4.c``) takes over a TIME_WAIT 4-tuple for such a
+    ``connect()`` only after a delay. The delay has been counted three ways; build a rule with
+    :func:`reuse_delay_rule`, which picks the one of a kernel version.
+
+    Attributes
+    ----------
+    kernels : str
+        The kernels the rule applies to, in words.
+    test : str
+        The condition in ``tcp_twsk_unique()``.
+    clock : str
+        The kernel clock the test reads: ``"tcp_clock_ms"`` (milliseconds), ``"ktime_get_seconds"``
+        (CLOCK_MONOTONIC, whole seconds), ``"get_seconds"`` (wall clock, whole seconds), or
+        ``"whole seconds"`` when the version, and so the clock, is unknown.
+    measured_from : str
+        The event the wait is counted from.
+    shortest_s, longest_s : float
+        The wait lies in ``(shortest_s, longest_s]`` seconds. For the whole-second rules it depends
+        on where in a second of the clock the last timestamp arrived.
+    mean_s : float
+        The average wait, for a last timestamp at a uniformly random point of a second (the
+        whole-second rules), or the middle of ``(shortest_s, longest_s]`` (the millisecond rule).
+    ticks_needed : int or None
+        Whole-second rules: how many new seconds of the clock must begin after the one in which the
+        last timestamp arrived (``floor(now) - floor(stamp)``). ``None`` for the millisecond rule;
+        ``0`` when it is unknown (version unknown).
+    delay_ms : int or None
+        ``tcp_tw_reuse_delay`` for the millisecond rule.
+    sources : tuple of str
+        Ledger keys (:mod:`tcpmodel.ledger`) of the sources that decide the rule.
+    inferred : str
+        How the rule's first release was inferred; empty when it was read at a source.
+    """
+
+    kernels: str
+    test: str
+    clock: str
+    measured_from: str
+    shortest_s: float
+    longest_s: float
+    mean_s: float
+    ticks_needed: int | None
+    delay_ms: int | None
+    sources: tuple[str, ...]
+    inferred: str = ""
+
+    @property
+    def hold_s(self) -> float:
+        """The wait a rate model should use: ``tcp_tw_reuse_delay`` for the millisecond rule, else the longest wait."""
+        return self.delay_ms / 1000.0 if self.delay_ms is not None else self.longest_s
+
+    @property
+    def interval(self) -> str:
+        """The wait as an interval in seconds, e.g. ``"(0, 1] s"``."""
+        return f"({self.shortest_s:g}, {self.longest_s:g}] s"
+
+    def allows(self, elapsed_s: float, seconds_ticked: int | None = None) -> bool | None:
+        """Whether the delay has passed ``elapsed_s`` seconds after the event it counts from.
+
+        ``seconds_ticked`` (whole-second rules only) is ``floor(now) - floor(stamp)`` on the
+        rule's clock. Without it the answer is ``None`` when ``elapsed_s`` lies inside the
+        interval, where it depends on where in a second the last timestamp arrived.
+
+        Examples
+        --------
+        >>> r = reuse_delay_rule((5, 15))
+        >>> r.allows(0.0), r.allows(1.0), r.allows(0.4), r.allows(0.4, seconds_ticked=1)
+        (False, True, None, True)
+        """
+        elapsed_s = require_number("elapsed_s", elapsed_s, low=0, unit="seconds")
+        if self.ticks_needed is None:  # time_after32(tcp_clock_ms(), tw_entry_stamp + delay): strictly after
+            return elapsed_s * 1000.0 > self.delay_ms
+        if seconds_ticked is not None:
+            ticks = require_int("seconds_ticked", int(seconds_ticked), low=0)
+            if self.ticks_needed:
+                return ticks >= self.ticks_needed
+            return True if ticks >= 2 else (False if ticks == 0 else None)
+        if elapsed_s >= self.longest_s:
+            return True
+        if elapsed_s <= self.shortest_s:
+            return False
+        return None
+
+
+_TW_UNIQUE = "linux:net/ipv4/tcp_ipv4.c:tcp_twsk_unique"
+_SECONDS_FROM = ("the last segment carrying a timestamp received from the peer (tw_ts_recent_stamp, "
+                 "in whole seconds); for the side that closed first, normally the peer's FIN")
+
+
+def reuse_delay_rule(kernel: tuple[int, int] | None = TW_REUSE_DELAY_SYSCTL_SINCE, delay_ms: int | None = 1000) -> ReuseDelayRule:
+    """The ``tcp_tw_reuse`` delay rule of Linux ``kernel`` (``(major, minor)``).
+
+    * **6.14 and later**: ``time_after32(tcp_clock_ms(), tw_entry_stamp + tcp_tw_reuse_delay)``:
+      strictly more than ``delay_ms`` after the socket entered TIME_WAIT; ip-sysctl.rst: "The
+      actual reuse threshold is within [N, N+1] range" (commits 19ce8cd30465 and ca6a6f93867a).
+    * **4.19 to 6.13**: ``time_after32(ktime_get_seconds(), tw_ts_recent_stamp)``: once the
+      monotonic clock's whole second has moved past the second of the last timestamp received, so
+      anywhere in (0, 1] s, 0.5 s on average (commit 19ce8cd30465's message). The 4.19 boundary
+      (commit cca9bab1b72c) is inferred from the commit date.
+    * **before 4.19**: ``get_seconds() - tw_ts_recent_stamp > 1`` (the form read in 3.x sources):
+      two wall-clock seconds must begin, so (1, 2] s.
+
+    ``kernel=None`` means "version unknown": with ``delay_ms`` the sysctl exists (6.14 and later,
+    or a kernel it was backported to), so the millisecond rule; with ``delay_ms=None`` a kernel
+    before 6.14 of unknown version, whose wait is somewhere in (0, 2] s. ``delay_ms`` is ignored
+    before 6.14, which has no such sysctl.
+
+    Examples
+    --------
+    >>> reuse_delay_rule((6, 18)).interval, reuse_delay_rule((6, 18)).hold_s
+    ('(1, 1.001] s', 1.0)
+    >>> r = reuse_delay_rule((5, 15))
+    >>> r.interval, r.mean_s, r.clock
+    ('(0, 1] s', 0.5, 'ktime_get_seconds')
+    >>> reuse_delay_rule((4, 14)).interval
+    '(1, 2] s'
+    >>> reuse_delay_rule(None, None).interval
+    '(0, 2] s'
+    >>> reuse_delay_rule((6, 14), None)
+    Traceback (most recent call last):
+    ...
+    ValueError: delay_ms must be an integer in [1, 60000] (ms) on Linux 6.14 and later, which have tcp_tw_reuse_delay; got None
+    """
+    kernel = _check_kernel(kernel)
+    if kernel is None or kernel >= TW_REUSE_DELAY_SYSCTL_SINCE:
+        if delay_ms is None and kernel is not None:
+            raise ValueError("delay_ms must be an integer in [1, 60000] (ms) on Linux 6.14 and later, "
+                             "which have tcp_tw_reuse_delay; got None")
+        if delay_ms is not None:
+            delay_ms = require_int("delay_ms", delay_ms, low=1, high=int(TCP_PAWS_MSL_S * 1000), unit="ms")
+            return ReuseDelayRule(
+                kernels=f"{_version(TW_REUSE_DELAY_SYSCTL_SINCE)} and later (the tcp_tw_reuse_delay sysctl)",
+                test="time_after32(tcp_clock_ms(), tw_entry_stamp + tcp_tw_reuse_delay)",
+                clock="tcp_clock_ms",
+                measured_from="the socket's entry into TIME_WAIT (tw_entry_stamp, in ms)",
+                shortest_s=delay_ms / 1000.0, longest_s=(delay_ms + 1) / 1000.0, mean_s=(delay_ms + 0.5) / 1000.0,
+                ticks_needed=None, delay_ms=delay_ms,
+                sources=(_TW_UNIQUE, "linux:Documentation/networking/ip-sysctl.rst:tcp_tw_reuse_delay",
+                         "commit:19ce8cd30465", "commit:ca6a6f93867a"),
+            )
+        return ReuseDelayRule(
+            kernels=f"before {_version(TW_REUSE_DELAY_SYSCTL_SINCE)}, version unknown",
+            test="time_after32(ktime_get_seconds(), tw_ts_recent_stamp) from 4.19, get_seconds() - tw_ts_recent_stamp > 1 before",
+            clock="whole seconds", measured_from=_SECONDS_FROM,
+            shortest_s=0.0, longest_s=2.0, mean_s=1.0, ticks_needed=0, delay_ms=None,
+            sources=(_TW_UNIQUE, "commit:19ce8cd30465", "commit:cca9bab1b72c"),
+            inferred="the version decides between (0, 1] s and (1, 2] s",
+        )
+    if kernel >= TW_REUSE_MONOTONIC_SINCE:
+        return ReuseDelayRule(
+            kernels=f"{_version(TW_REUSE_MONOTONIC_SINCE)} to 6.13",
+            test="time_after32(ktime_get_seconds(), tw_ts_recent_stamp)",
+            clock="ktime_get_seconds", measured_from=_SECONDS_FROM,
+            shortest_s=0.0, longest_s=1.0, mean_s=0.5, ticks_needed=1, delay_ms=None,
+            sources=(_TW_UNIQUE, "commit:19ce8cd30465", "commit:cca9bab1b72c"),
+            inferred="first release 4.19 inferred from commit cca9bab1b72c's date (2018-07-12, net-next)",
+        )
+    return ReuseDelayRule(
+        kernels=f"before {_version(TW_REUSE_MONOTONIC_SINCE)}",
+        test="get_seconds() - tw_ts_recent_stamp > 1",
+        clock="get_seconds", measured_from=_SECONDS_FROM,
+        shortest_s=1.0, longest_s=2.0, mean_s=1.5, ticks_needed=2, delay_ms=None,
+        sources=(_TW_UNIQUE, "commit:cca9bab1b72c"),
+        inferred="last release 4.18 inferred from commit cca9bab1b72c's date (2018-07-12, net-next)",
+    )
+
+
 def _kernel_default_max_tw_buckets() -> int | None:
     """This machine's default ``tcp_max_tw_buckets``: half its TCP ehash size, if readable.
 
@@ -179,9 +402,11 @@ class LinuxConfig:
         ``net.ipv4.ip_local_port_range``; default ``(32768, 60999)`` (ip-sysctl.rst).
     tcp_tw_reuse : {0, 1, 2}
         0 off, 1 on, 2 loopback only (the default since Linux 4.18, inferred from the commit date).
-    tcp_tw_reuse_delay : int
-        Milliseconds a TIME_WAIT socket must have existed before reuse; default 1000
-        (sysctl since Linux 6.14, inferred from the commit date; earlier kernels behave as a fixed 1000).
+    tcp_tw_reuse_delay : int or None
+        Milliseconds a TIME_WAIT socket must have existed before reuse; default 1000. The sysctl
+        exists since Linux 6.14 (commits 19ce8cd30465 and ca6a6f93867a). ``None`` for a kernel
+        without it, which counts the wait in whole seconds of the last timestamp received instead,
+        (0, 1] s from 4.19 and (1, 2] s before: :attr:`reuse_rule` and :func:`reuse_delay_rule`.
     tcp_timestamps : {0, 1, 2}
         RFC 7323 timestamps; default 1. Reuse needs them on both ends.
     tcp_max_tw_buckets : int or None
@@ -191,6 +416,9 @@ class LinuxConfig:
         built the course), or ``None`` (unknown: no cap modelled) where that cannot be read.
     tcp_rfc1337 : {0, 1}
         1 ignores RSTs in TIME_WAIT (RFC 1337's fix); default 0.
+    kernel : (int, int) or None
+        The kernel version ``(major, minor)``; ``None`` if unknown. It decides the reuse delay
+        rule only when ``tcp_tw_reuse_delay`` is ``None`` (a kernel before 6.14).
     source : str
         Where the values came from.
 
@@ -204,6 +432,9 @@ class LinuxConfig:
     1.0
     >>> LinuxConfig().effective_hold_s(loopback=False)
     60.0
+    >>> old = LinuxConfig(tcp_tw_reuse=1, tcp_tw_reuse_delay=None, kernel=(5, 15))
+    >>> old.reuse_rule.interval, old.effective_hold_s(loopback=False)
+    ('(0, 1] s', 1.0)
     """
 
     ip_local_port_range: tuple[int, int] = (32768, 60999)
@@ -212,6 +443,7 @@ class LinuxConfig:
     tcp_timestamps: int = 1
     tcp_max_tw_buckets: int | None = field(default_factory=_kernel_default_max_tw_buckets)
     tcp_rfc1337: int = 0
+    kernel: tuple[int, int] | None = None
     source: str = field(default="Linux defaults (ip-sysctl.rst, Linux 6.18); tcp_max_tw_buckets from this "
                         "machine's ehash size", compare=False)
 
@@ -225,7 +457,12 @@ class LinuxConfig:
             raise ValueError(f"ip_local_port_range high must be an integer in [{low}, 65535] (at least low); got {high}")
         object.__setattr__(self, "ip_local_port_range", (low, high))
         require_choice("tcp_tw_reuse", self.tcp_tw_reuse, (0, 1, 2))
-        require_int("tcp_tw_reuse_delay", self.tcp_tw_reuse_delay, low=1, high=int(TCP_PAWS_MSL_S * 1000), unit="ms")
+        object.__setattr__(self, "kernel", _check_kernel(self.kernel))
+        if self.tcp_tw_reuse_delay is not None:
+            require_int("tcp_tw_reuse_delay", self.tcp_tw_reuse_delay, low=1, high=int(TCP_PAWS_MSL_S * 1000), unit="ms")
+        elif self.kernel is not None and self.kernel >= TW_REUSE_DELAY_SYSCTL_SINCE:
+            raise ValueError(f"tcp_tw_reuse_delay must be an integer in [1, 60000] (ms) on Linux "
+                             f"{_version(self.kernel)}, which has that sysctl; got None")
         require_choice("tcp_timestamps", self.tcp_timestamps, (0, 1, 2))
         if self.tcp_max_tw_buckets is not None:
             require_int("tcp_max_tw_buckets", self.tcp_max_tw_buckets, low=0, high=2**31 - 1)
@@ -235,6 +472,17 @@ class LinuxConfig:
     def ports(self) -> int:
         """Ports ``connect()`` can auto-bind from ``ip_local_port_range`` (see :func:`connect_port_count`)."""
         return connect_port_count(*self.ip_local_port_range)
+
+    @property
+    def reuse_rule(self) -> ReuseDelayRule:
+        """The ``tcp_tw_reuse`` delay rule these settings imply (:func:`reuse_delay_rule`).
+
+        With ``tcp_tw_reuse_delay`` set, the millisecond rule (the sysctl exists); without it, the
+        whole-second rule of :attr:`kernel`.
+        """
+        if self.tcp_tw_reuse_delay is not None:
+            return reuse_delay_rule(None, self.tcp_tw_reuse_delay)
+        return reuse_delay_rule(self.kernel, None)
 
     def reuse_applies(self, *, loopback: bool = False, peer_timestamps: bool = True) -> bool:
         """Whether ``connect()`` may reuse a 4-tuple still in TIME_WAIT (``tcp_twsk_unique()``).
@@ -250,20 +498,23 @@ class LinuxConfig:
 
     def effective_hold_s(self, *, time_wait_s: float = TCP_TIMEWAIT_LEN_S, loopback: bool = False,
                          peer_timestamps: bool = True) -> float:
-        """Seconds a closed 4-tuple stays unusable for a new ``connect()``.
+        """Seconds a closed 4-tuple stays unusable for a new kernel-chosen-port ``connect()``.
 
-        ``tcp_tw_reuse_delay`` (ms) when reuse applies, else the whole TIME_WAIT.
+        When reuse applies, the reuse delay (:attr:`ReuseDelayRule.hold_s`: ``tcp_tw_reuse_delay``
+        on 6.14 and later, the longest whole-second wait before); else the whole TIME_WAIT.
         """
         if self.reuse_applies(loopback=loopback, peer_timestamps=peer_timestamps):
-            return min(float(time_wait_s), self.tcp_tw_reuse_delay / 1000.0)
+            return min(float(time_wait_s), self.reuse_rule.hold_s)
         return float(time_wait_s)
 
     @classmethod
     def from_proc(cls, root: str | Path = _PROC_DIR) -> LinuxConfig:
         """Read the running kernel's values from ``/proc/sys/net/ipv4``.
 
-        A sysctl missing from an older kernel (``tcp_tw_reuse_delay`` before 6.14) takes the
-        behaviour that kernel had (a fixed 1000 ms), and ``source`` says so.
+        ``kernel`` is read from ``kernel/osrelease`` beside ``net/ipv4`` (``/proc/sys/kernel/osrelease``),
+        ``None`` if absent. A kernel without ``tcp_tw_reuse_delay`` (before 6.14) gets
+        ``tcp_tw_reuse_delay=None``, so that :attr:`reuse_rule` is that kernel's whole-second rule
+        (:func:`reuse_delay_rule`), and ``source`` says so. Another missing sysctl takes Linux's default.
 
         Raises
         ------
@@ -277,8 +528,9 @@ class LinuxConfig:
         >>> import tempfile, pathlib
         >>> d = pathlib.Path(tempfile.mkdtemp())
         >>> _ = (d / "ip_local_port_range").write_text("1024 65535")
-        >>> LinuxConfig.from_proc(d).ip_local_port_range
-        (1024, 65535)
+        >>> cfg = LinuxConfig.from_proc(d)
+        >>> cfg.ip_local_port_range, cfg.tcp_tw_reuse_delay, cfg.reuse_rule.interval
+        ((1024, 65535), None, '(0, 2] s')
         >>> LinuxConfig.from_proc(d / "missing")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
@@ -306,14 +558,27 @@ class LinuxConfig:
                 "mounted); use LinuxConfig() for Linux's defaults"
             )
         values: dict = {"ip_local_port_range": tuple(int(x) for x in port_range.split())}
+        try:
+            release = (base.parent.parent / "kernel" / "osrelease").read_text(encoding="ascii")
+        except OSError:
+            release = ""
+        values["kernel"] = parse_kernel_version(release)
         for name in ("tcp_tw_reuse", "tcp_tw_reuse_delay", "tcp_timestamps", "tcp_max_tw_buckets", "tcp_rfc1337"):
             text = read(name)
             if text is None:
+                if name == "tcp_tw_reuse_delay":
+                    values[name] = None  # the kernel has no such sysctl: its whole-second rule applies
+                    rule = reuse_delay_rule(values["kernel"], None) if (values["kernel"] or (0, 0)) < TW_REUSE_DELAY_SYSCTL_SINCE else None
+                    notes.append("tcp_tw_reuse_delay absent (a kernel before 6.14): reuse waits "
+                                 + (f"{rule.interval} ({rule.kernels})" if rule else "by its version's rule"))
+                    continue
                 notes.append(f"{name} absent (older kernel): using the default")
                 if name == "tcp_max_tw_buckets":
                     values[name] = None  # not this machine's: the directory read is another kernel's
                 continue
             values[name] = int(text)
+        if values["tcp_tw_reuse_delay"] is None and values["kernel"] and values["kernel"] >= TW_REUSE_DELAY_SYSCTL_SINCE:
+            values["kernel"] = None  # a 6.14+ release without the sysctl: trust the sysctl, not the number
         label = f"read from {base} (running kernel)"
         if notes:
             label += "; " + "; ".join(notes)

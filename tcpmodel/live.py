@@ -398,7 +398,9 @@ def kernel_settings() -> dict[str, Any]:
     Uses ``tcpmodel.models.LinuxConfig.from_proc()`` when it is available,
     and reads ``/proc/sys/net/ipv4`` directly otherwise. A sysctl that this
     kernel does not have is ``None`` (``tcp_tw_reuse_delay`` appeared in
-    2025; older kernels use a whole-second rule instead).
+    Linux 6.14; older kernels use a whole-second rule instead, which
+    ``"kernel"``, the running kernel's ``(major, minor)``, picks:
+    :func:`tcpmodel.linux.reuse_delay_rule`).
 
     Examples
     --------
@@ -411,7 +413,7 @@ def kernel_settings() -> dict[str, Any]:
         from tcpmodel.models import LinuxConfig  # issue 5
 
         config = LinuxConfig.from_proc()
-        for key in ("tcp_tw_reuse", "tcp_tw_reuse_delay", "tcp_timestamps", "ip_local_port_range", "tcp_max_tw_buckets", "tcp_rfc1337"):
+        for key in ("tcp_tw_reuse", "tcp_tw_reuse_delay", "tcp_timestamps", "ip_local_port_range", "tcp_max_tw_buckets", "tcp_rfc1337", "kernel"):
             value = getattr(config, key, None)
             values[key] = list(value) if isinstance(value, tuple) else value
         values["source"] = "tcpmodel.models.LinuxConfig.from_proc()"
@@ -425,15 +427,29 @@ def kernel_settings() -> dict[str, Any]:
     # LinuxConfig fills in defaults; whether the delay sysctl exists decides the rule.
     if _read_sysctl("tcp_tw_reuse_delay") is None and os.path.exists("/proc/sys/net/ipv4/tcp_tw_reuse"):
         values["tcp_tw_reuse_delay"] = None
+    if values.get("kernel") is None:
+        from tcpmodel.linux import parse_kernel_version
+
+        version = parse_kernel_version(platform.release())
+        values["kernel"] = None if version is None else list(version)
     return values
 
 
-def _rule_settings(settings: dict[str, Any] | None = None) -> rules.Settings:
+def _rule_settings(settings: dict[str, Any] | None = None, kernel: str | None = None) -> rules.Settings:
+    """The model's settings from a :func:`kernel_settings` dict (``kernel``: a release string, if the dict has none)."""
+    from tcpmodel.linux import TW_REUSE_DELAY_SYSCTL_SINCE, parse_kernel_version
+
     s = settings if settings is not None else kernel_settings()
+    version = s.get("kernel")
+    version = tuple(version) if version else (parse_kernel_version(kernel) if kernel else None)
+    delay = s.get("tcp_tw_reuse_delay")
+    if delay is None and version is not None and version >= TW_REUSE_DELAY_SYSCTL_SINCE:
+        version = None  # a 6.14+ kernel without the sysctl (not seen): trust the sysctl, not the number
     return rules.Settings(
         tcp_tw_reuse=2 if s.get("tcp_tw_reuse") is None else int(s["tcp_tw_reuse"]),
-        tcp_tw_reuse_delay=s.get("tcp_tw_reuse_delay"),
+        tcp_tw_reuse_delay=delay,
         tcp_timestamps=1 if s.get("tcp_timestamps") is None else int(s["tcp_timestamps"]),
+        kernel=version,
     )
 
 
@@ -797,7 +813,9 @@ def abortive_close(*, family: str = "ipv4", time_limit: float = DEFAULT_TIME_LIM
     observed = {"peer_error": peer_error, "time_wait_sockets": time_wait}
     why = (
         "close() with SO_LINGER {on, 0} aborts the connection: Linux sends RST instead of FIN, the peer's recv() fails with "
-        f"ECONNRESET, and neither side enters TIME_WAIT ({rules.SOURCES['linger']}; RFC 9293 §3.10.5 ABORT)."
+        f"ECONNRESET, and on Linux neither side enters TIME_WAIT: tcp_disconnect() goes straight to TCP_CLOSE "
+        f"({rules.SOURCES['linger']}). RFC 9293 §3.10.5 ABORT also ends in CLOSED, though RFC 9293 §3.5.2 says the side "
+        "that issues a reset should enter TIME-WAIT."
     )
     return Result(name, peer_error, str(predicted["peer_error"]), observed, why, expected=dict(predicted))
 
@@ -865,7 +883,8 @@ def rebind_client_port(old_reuseaddr: bool = False, new_reuseaddr: bool = False,
             "The bind succeeded, and the 4-tuple (same port, same server) is still in TIME_WAIT. For a socket bound to a port, "
             "Linux checks that 4-tuple with twp == NULL, so tcp_twsk_unique takes the TIME_WAIT socket over whenever it saw peer timestamps "
             f"(tcp_timestamps={settings.get('tcp_timestamps')}: {'yes' if timestamps else 'no'}) — tcp_tw_reuse and its delay are not consulted "
-            f"({rules.SOURCES['connect_bound']})."
+            f"({rules.SOURCES['connect_bound']}). Taken over at once, the new connection is guarded by PAWS only after the peer's timestamp "
+            f"clock has ticked, and by the sequence number check alone before ({rules.SOURCES['paws']})."
         )
     else:
         why = f"The bind succeeded and the new 4-tuple (same port, different server) is not in use, so connect() succeeds ({rules.SOURCES['connect_bound']})."
@@ -916,8 +935,10 @@ def reuse_time_wait_port(wait_past_delay: bool = False, *, family: str = "ipv4",
     ``IP_LOCAL_PORT_RANGE`` socket option (no root, no sysctl). The first
     closes first, leaving that port's 4-tuple in TIME_WAIT; the second
     connects to the same server at once (``wait_past_delay=False``) or after
-    waiting ``tcp_tw_reuse_delay`` plus 0.05 s (0.15 s on kernels before 6.14,
-    which count the delay in whole seconds).
+    the longest wait of this kernel's reuse delay rule
+    (:func:`tcpmodel.linux.reuse_delay_rule`: ``tcp_tw_reuse_delay`` on 6.14
+    and later) plus 0.05 s (0.15 s on kernels before 6.14, which count it in
+    whole seconds of the last timestamp).
 
     Returns
     -------
@@ -935,22 +956,23 @@ def reuse_time_wait_port(wait_past_delay: bool = False, *, family: str = "ipv4",
     name = _call("reuse_time_wait_port", wait_past_delay=wait_past_delay, family=family)
     settings = kernel_settings()
     rs = _rule_settings(settings)
-    delay_s = (rs.tcp_tw_reuse_delay if rs.tcp_tw_reuse_delay is not None else 1000) / 1000.0
+    rule = rs.reuse_rule
     # Kernels with tcp_tw_reuse_delay count it in ms from tw_entry_stamp, set when the
-    # timewait socket is created, before we stamp ``entered`` below ("tcp: Measure
-    # TIME-WAIT reuse delay with millisecond precision", net-next December 2024, so 6.14
-    # by its date): a small margin is enough. Older kernels compare whole seconds of the
+    # timewait socket is created, before we stamp ``entered`` below (commit 19ce8cd30465,
+    # Linux 6.14): a small margin is enough. Older kernels compare whole seconds of the
     # last timestamp, so the wait must also see the clock tick.
-    margin = 0.05 if rs.tcp_tw_reuse_delay is not None else 0.15
-    wait = delay_s + margin if wait_past_delay else 0.0
+    margin = 0.05 if rule.ticks_needed is None else 0.15
+    wait = rule.hold_s + margin if wait_past_delay else 0.0
     if wait > time_limit - 0.4:
-        return Result(name, "skipped", "skipped", {"wait_s": wait}, f"tcp_tw_reuse_delay is {delay_s:.1f} s here, too long for this experiment's {time_limit:.1f} s limit.")
+        return Result(name, "skipped", "skipped", {"wait_s": wait}, f"the reuse delay is up to {rule.longest_s:g} s here "
+                      f"(Linux {rule.kernels}), too long for this experiment's {time_limit:.1f} s limit.")
+    clock = time.time if rule.clock == "get_seconds" else time.monotonic  # get_seconds() is the wall clock
     level = socket.IPPROTO_IP  # IPv6 sockets take this IPv4-level option too (do_ip_setsockopt)
     with _Lab(family, time_limit) as lab:
         try:
-            if rs.tcp_tw_reuse_delay is None and not wait_past_delay and time.monotonic() % 1.0 > 0.6:
+            if rule.ticks_needed is not None and not wait_past_delay and clock() % 1.0 > 0.6:
                 # Old kernels compare whole seconds: start early in a second so "at once" stays in it.
-                time.sleep(1.0 - time.monotonic() % 1.0 + 0.01)
+                time.sleep(1.0 - clock() % 1.0 + 0.01)
             server = lab.listener()
             # A port with an old TIME_WAIT on it can be refused to the one-port connect()
             # below (seen about once in 300 runs as EADDRNOTAVAIL): take an unused one.
@@ -966,13 +988,13 @@ def reuse_time_wait_port(wait_past_delay: bool = False, *, family: str = "ipv4",
             client, served = lab.connected_pair(server, first)
             client_addr = client.getsockname()[:2]
             lab.close_in_order(client, served)
-            entered = time.monotonic()
+            entered, entered_clock = time.monotonic(), clock()
             _time_wait_on(lab, client_addr, server.getsockname()[:2])
             if wait:
                 time.sleep(max(0.0, entered + wait - time.monotonic()))
             second = lab.socket()
             second.setsockopt(level, _IP_LOCAL_PORT_RANGE, one_port)
-            attempted = time.monotonic()
+            attempted, attempted_clock = time.monotonic(), clock()
             try:
                 second.connect(server.getsockname()[:2])
                 outcome = "ok" if second.getsockname()[1] == port else "other port"
@@ -981,10 +1003,10 @@ def reuse_time_wait_port(wait_past_delay: bool = False, *, family: str = "ipv4",
         except (OSError, TimeoutError) as exc:
             return _timed_out(name, "?", exc)
     elapsed = attempted - entered
-    ticked = int(attempted) > int(entered)
+    ticked = int(attempted_clock) - int(entered_clock)  # new seconds of the rule's clock since the last timestamp
     prediction = rules.ephemeral_reuse_outcome(rs, loopback=True, elapsed_s=elapsed, seconds_ticked=ticked)
     observed = {"port": port, "elapsed_s": round(elapsed, 3), "tcp_tw_reuse": rs.tcp_tw_reuse, "tcp_tw_reuse_delay": rs.tcp_tw_reuse_delay}
-    rule = (
+    rule_text = (
         f"more than tcp_tw_reuse_delay = {rs.tcp_tw_reuse_delay} ms after it entered TIME_WAIT"
         if rs.tcp_tw_reuse_delay is not None else "once the clock has moved past the second of its last timestamp"
     )
@@ -992,7 +1014,7 @@ def reuse_time_wait_port(wait_past_delay: bool = False, *, family: str = "ipv4",
         f"The only port connect() may use has its 4-tuple in TIME_WAIT, {elapsed:.2f} s old. With a kernel-chosen port, "
         f"tcp_twsk_unique reuses it only if tcp_tw_reuse allows (here {rs.tcp_tw_reuse}: "
         f"{ {0: 'never', 1: 'always', 2: 'loopback only — this is loopback'}[rs.tcp_tw_reuse] }), the old connection used timestamps, "
-        f"and {rule}; otherwise EADDRNOTAVAIL ({rules.SOURCES['connect_ephemeral']})."
+        f"and {rule_text}; otherwise EADDRNOTAVAIL ({rules.SOURCES['connect_ephemeral']})."
     )
     return Result(name, outcome, prediction, observed, why)
 

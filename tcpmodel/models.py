@@ -57,13 +57,14 @@ from tcpmodel.linux import (
     TCP_FIN_TIMEOUT_S,
     TCP_PAWS_MSL_S,
     TCP_TIMEWAIT_LEN_S,
-    TW_REUSE_FIXED_DELAY_S,
+    ReuseDelayRule,
     TW_SOCK_BYTES,
     TW_SOCK_SOURCE,
     LinuxConfig,
     ProcUnavailable,
     connect_port_count,
     default_max_tw_buckets,
+    reuse_delay_rule,
 )
 from tcpmodel.systems import SYSTEMS, SystemEntry, systems_table
 
@@ -89,7 +90,8 @@ __all__ = [
     "TCP_TIMEWAIT_LEN_S",
     "TCP_PAWS_MSL_S",
     "TCP_FIN_TIMEOUT_S",
-    "TW_REUSE_FIXED_DELAY_S",
+    "ReuseDelayRule",
+    "reuse_delay_rule",
     "TW_SOCK_BYTES",
     "TW_SOCK_SOURCE",
     "FULL_TCP_SOCK_BYTES",

@@ -13,8 +13,10 @@ The rules, and where they live in Linux (checked against the 6.x sources):
   CLOSE_WAIT → LAST_ACK → CLOSED (RFC 9293 §3.3.2; Linux
   ``net/ipv4/tcp.c: tcp_close_state``, ``net/ipv4/tcp_input.c: tcp_fin``).
 * **bind() onto a port with TIME_WAIT sockets**
-  (``net/ipv4/inet_connection_sock.c: inet_bind_conflict``, called from
-  ``inet_csk_get_port`` with ``relax = true``): an existing socket ``sk2``
+  (``net/ipv4/inet_connection_sock.c``: ``inet_csk_get_port`` walks the
+  sockets bound to the port in ``inet_csk_bind_conflict``, which asks
+  ``inet_bind_conflict`` about each, with ``relax = true``; both functions
+  exist in Linux 6.18, and the rule is in ``inet_bind_conflict``): an existing socket ``sk2``
   bound to the same address and port does *not* conflict only when the new
   socket has ``SO_REUSEADDR`` **and** ``sk2->sk_reuse`` is set **and**
   ``sk2`` is not listening. A TIME_WAIT socket's ``sk_reuse`` is copied from
@@ -30,17 +32,21 @@ The rules, and where they live in Linux (checked against the 6.x sources):
   ``net/ipv4/tcp_ipv4.c: tcp_twsk_unique``): the TIME_WAIT socket is taken
   over whenever it recorded a peer timestamp (``tw_ts_recent_stamp != 0``),
   **whatever tcp_tw_reuse says and with no delay**; without timestamps the
-  connect fails with ``EADDRNOTAVAIL``.
+  connect fails with ``EADDRNOTAVAIL``. Commit ca6a6f93867a warns that such
+  immediate reuse "may result in PAWS failing to detect old duplicate
+  segments": PAWS guards the new connection only once the peer's timestamp
+  clock has ticked (:func:`paws_guaranteed`).
 * **connect() with a kernel-chosen port** (``twp != NULL``): a TIME_WAIT
   4-tuple is reused only if ``tcp_tw_reuse`` allows it (1 = always, 2 = only
   when an address is loopback or the socket is bound to ``lo``), the old
   connection used timestamps, the TIME_WAIT socket is not a FIN_WAIT_2
   orphan, and more than ``tcp_tw_reuse_delay`` ms have passed since it
   entered TIME_WAIT (``tw_entry_stamp``). Kernels without the
-  ``tcp_tw_reuse_delay`` sysctl compare whole seconds instead
-  (``time_after32(ktime_get_seconds(), ts_recent_stamp)`` in 5.x/6.x
-  sources; 2.6/3.x-era sources required ``get_seconds() -
-  tw_ts_recent_stamp > 1``, which this model does not cover).
+  ``tcp_tw_reuse_delay`` sysctl (before 6.14) compare whole seconds of the
+  last timestamp received instead: ``time_after32(ktime_get_seconds(),
+  ts_recent_stamp)`` from 4.19, a wait of (0, 1] s, and ``get_seconds() -
+  tw_ts_recent_stamp > 1`` before, (1, 2] s. :func:`tcpmodel.linux.reuse_delay_rule`
+  holds the three rules; :attr:`Settings.kernel` picks one.
 * **SO_LINGER {on, 0}**: ``close()`` sends RST instead of FIN
   (``net/ipv4/tcp.c: __tcp_close``, ``sock_flag(sk, SOCK_LINGER) &&
   !sk->sk_lingertime`` → ``tcp_disconnect``); the peer's ``recv()`` fails
@@ -65,6 +71,7 @@ from dataclasses import dataclass
 
 from tcpmodel._validate import require_bool, require_choice, require_int, require_number
 from tcpmodel.linux import TCP_TIMEWAIT_LEN_S  # include/net/tcp.h: TCP_TIMEWAIT_LEN (60*HZ)
+from tcpmodel.linux import TW_REUSE_DELAY_SYSCTL_SINCE, ReuseDelayRule, _check_kernel, reuse_delay_rule
 
 __all__ = [
     "TCP_TIMEWAIT_LEN_S",
@@ -77,6 +84,8 @@ __all__ = [
     "rebind_client_port_outcome",
     "tw_reuse_allows",
     "ephemeral_reuse_outcome",
+    "PAWS_PEER_TICK_S",
+    "paws_guaranteed",
     "abortive_close_prediction",
     "exhaustion_prediction",
     "SOURCES",
@@ -86,8 +95,9 @@ __all__ = [
 #: Where each rule is decided, for explanations (Linux 6.x).
 SOURCES = {
     "who_waits": "RFC 9293 §3.3.2 (active closer: FIN-WAIT-1 → FIN-WAIT-2 → TIME-WAIT); Linux net/ipv4/tcp_input.c: tcp_fin → tcp_time_wait",
-    "bind": "Linux net/ipv4/inet_connection_sock.c: inet_bind_conflict (both sockets need sk_reuse) and net/ipv4/inet_timewait_sock.c: inet_twsk_alloc (tw->tw_reuse = sk->sk_reuse)",
+    "bind": "Linux net/ipv4/inet_connection_sock.c: inet_bind_conflict, called through inet_csk_bind_conflict from inet_csk_get_port (both sockets need sk_reuse), and net/ipv4/inet_timewait_sock.c: inet_twsk_alloc (tw->tw_reuse = sk->sk_reuse)",
     "connect_bound": "Linux net/ipv4/inet_hashtables.c: __inet_hash_connect (bound port → __inet_check_established with twp == NULL) and net/ipv4/tcp_ipv4.c: tcp_twsk_unique",
+    "paws": "commit ca6a6f93867a: immediate reuse from a bound port 'may result in PAWS failing to detect old duplicate segments'; commit 19ce8cd30465: the reuse delay waits for the peer's timestamp clock to tick; RFC 7323 §5.4: 1 ms to 1 s per tick",
     "connect_ephemeral": "Linux net/ipv4/tcp_ipv4.c: tcp_twsk_unique (tcp_tw_reuse, loopback test, tw_entry_stamp + tcp_tw_reuse_delay); Documentation/networking/ip-sysctl.rst: tcp_tw_reuse, tcp_tw_reuse_delay",
     "linger": "Linux net/ipv4/tcp.c: __tcp_close (SO_LINGER with zero linger time → tcp_disconnect sends RST); socket(7) SO_LINGER",
     "timewait_len": "Linux include/net/tcp.h: TCP_TIMEWAIT_LEN (60*HZ)",
@@ -110,6 +120,10 @@ class Settings:
         0, 1 or 2 (``/proc/sys/net/ipv4/tcp_timestamps``; default 1).
         Anything but 0 sends the timestamp option, so both ends of a loopback
         connection use timestamps.
+    kernel : (int, int) or None
+        The kernel version; it picks the whole-second rule when
+        ``tcp_tw_reuse_delay`` is ``None`` ((0, 1] s from 4.19, (1, 2] s
+        before). ``None``: unknown.
 
     Examples
     --------
@@ -117,27 +131,43 @@ class Settings:
     2
     >>> Settings.from_config(Settings(tcp_tw_reuse=0)).tcp_tw_reuse
     0
+    >>> Settings(tcp_tw_reuse_delay=None, kernel=(4, 14)).reuse_rule.interval
+    '(1, 2] s'
     """
 
     tcp_tw_reuse: int = 2
     tcp_tw_reuse_delay: int | None = 1000
     tcp_timestamps: int = 1
+    kernel: tuple[int, int] | None = None
 
     def __post_init__(self) -> None:
         require_choice("tcp_tw_reuse", self.tcp_tw_reuse, (0, 1, 2))
         require_choice("tcp_timestamps", self.tcp_timestamps, (0, 1, 2))
+        object.__setattr__(self, "kernel", _check_kernel(self.kernel))
         if self.tcp_tw_reuse_delay is not None:
             # Documentation/networking/ip-sysctl.rst: 1 .. TCP_PAWS_MSL * 1000 ms.
             require_int("tcp_tw_reuse_delay", self.tcp_tw_reuse_delay, low=1, high=60_000, unit="ms")
+        elif self.kernel is not None and self.kernel >= TW_REUSE_DELAY_SYSCTL_SINCE:
+            raise ValueError(f"tcp_tw_reuse_delay must be an integer in [1, 60000] (ms) on Linux "
+                             f"{self.kernel[0]}.{self.kernel[1]}, which has that sysctl; got None")
+
+    @property
+    def reuse_rule(self) -> ReuseDelayRule:
+        """The reuse delay rule: milliseconds if ``tcp_tw_reuse_delay`` is set, else the kernel's whole-second rule."""
+        if self.tcp_tw_reuse_delay is not None:
+            return reuse_delay_rule(None, self.tcp_tw_reuse_delay)
+        return reuse_delay_rule(self.kernel, None)
 
     @classmethod
     def from_config(cls, config: object) -> Settings:
-        """Take the three fields from any object that has them (e.g. ``LinuxConfig``)."""
+        """Take the four fields from any object that has them (e.g. ``LinuxConfig``)."""
         delay = getattr(config, "tcp_tw_reuse_delay", 1000)
+        kernel = getattr(config, "kernel", None)
         return cls(
             tcp_tw_reuse=int(getattr(config, "tcp_tw_reuse", 2)),
             tcp_tw_reuse_delay=None if delay is None else int(delay),
             tcp_timestamps=int(getattr(config, "tcp_timestamps", 1)),
+            kernel=None if kernel is None else tuple(kernel),
         )
 
 
@@ -240,6 +270,9 @@ def connect_bound_port_outcome(time_wait_on_tuple: bool, timestamps: bool) -> st
     ``__inet_check_established``, and ``tcp_twsk_unique`` then takes over a
     TIME_WAIT socket on the same 4-tuple whenever it holds a peer timestamp —
     ``tcp_tw_reuse`` and ``tcp_tw_reuse_delay`` are not consulted at all.
+    Such immediate reuse leaves the new connection to PAWS only once the
+    peer's timestamp clock has ticked (:func:`paws_guaranteed`; commit
+    ca6a6f93867a).
 
     Examples
     --------
@@ -278,25 +311,35 @@ def rebind_client_port_outcome(old_reuseaddr: bool, new_reuseaddr: bool, same_de
     return connect_bound_port_outcome(time_wait_on_tuple=same_destination, timestamps=settings.tcp_timestamps != 0)
 
 
-def tw_reuse_allows(settings: Settings, *, loopback: bool, elapsed_s: float, fin_wait2_orphan: bool = False, seconds_ticked: bool | None = None) -> bool:
+def tw_reuse_allows(settings: Settings, *, loopback: bool, elapsed_s: float, fin_wait2_orphan: bool = False, seconds_ticked: int | None = None) -> bool:
     """Whether ``tcp_twsk_unique`` lets a kernel-chosen-port connect() reuse a TIME_WAIT 4-tuple.
 
     Parameters
     ----------
     settings : Settings
-        ``tcp_tw_reuse``, ``tcp_tw_reuse_delay`` and ``tcp_timestamps``.
+        ``tcp_tw_reuse``, ``tcp_tw_reuse_delay``, ``tcp_timestamps`` and, for
+        kernels without ``tcp_tw_reuse_delay``, ``kernel``.
     loopback : bool
         Whether the TIME_WAIT socket's local or remote address is loopback
         (or it is bound to ``lo``): what ``tcp_tw_reuse = 2`` asks.
     elapsed_s : float
-        Seconds since the socket entered TIME_WAIT (``tw_entry_stamp``).
+        Seconds since the event the delay counts from
+        (:attr:`tcpmodel.linux.ReuseDelayRule.measured_from`): entry into
+        TIME_WAIT on 6.14 and later, the last timestamp received before.
     fin_wait2_orphan : bool
         A FIN_WAIT_2 socket that was closed is kept as a timewait socket with
         substate FIN_WAIT2; it is never reused.
-    seconds_ticked : bool, optional
-        Only for kernels without ``tcp_tw_reuse_delay``: whether
-        ``ktime_get_seconds()`` has moved past the second of the last
-        timestamp. Defaults to ``elapsed_s >= 1``.
+    seconds_ticked : int, optional
+        Only for kernels without ``tcp_tw_reuse_delay``: how many new seconds
+        of the rule's clock have begun since the last timestamp arrived
+        (``floor(now) - floor(stamp)``). Needed when ``elapsed_s`` lies inside
+        the rule's interval, where the answer depends on it.
+
+    Raises
+    ------
+    ValueError
+        For a whole-second kernel, when ``elapsed_s`` lies inside the rule's
+        interval and ``seconds_ticked`` is not given.
 
     Examples
     --------
@@ -308,6 +351,9 @@ def tw_reuse_allows(settings: Settings, *, loopback: bool, elapsed_s: float, fin
     False
     >>> tw_reuse_allows(Settings(tcp_tw_reuse=1), loopback=False, elapsed_s=5.0)
     True
+    >>> old = Settings(tcp_tw_reuse_delay=None, kernel=(5, 15))
+    >>> tw_reuse_allows(old, loopback=True, elapsed_s=0.3, seconds_ticked=1)
+    True
     """
     elapsed_s = require_number("elapsed_s", elapsed_s, low=0, unit="seconds")
     reuse = settings.tcp_tw_reuse
@@ -317,13 +363,17 @@ def tw_reuse_allows(settings: Settings, *, loopback: bool, elapsed_s: float, fin
         reuse = 0
     if not reuse or settings.tcp_timestamps == 0:
         return False
-    if settings.tcp_tw_reuse_delay is None:
-        return elapsed_s >= 1.0 if seconds_ticked is None else bool(seconds_ticked)
-    # time_after32(tcp_clock_ms(), tw_entry_stamp + delay): strictly after.
-    return elapsed_s * 1000.0 > settings.tcp_tw_reuse_delay
+    rule = settings.reuse_rule
+    allowed = rule.allows(elapsed_s, seconds_ticked)
+    if allowed is None:
+        raise ValueError(
+            f"seconds_ticked must be an integer (new seconds of the kernel's clock since the last timestamp) for "
+            f"Linux {rule.kernels}, whose reuse delay is anywhere in {rule.interval}; got None at elapsed_s={elapsed_s:g}"
+        )
+    return allowed
 
 
-def ephemeral_reuse_outcome(settings: Settings, *, loopback: bool, elapsed_s: float, seconds_ticked: bool | None = None) -> str:
+def ephemeral_reuse_outcome(settings: Settings, *, loopback: bool, elapsed_s: float, seconds_ticked: int | None = None) -> str:
     """connect() whose only allowed local port has a TIME_WAIT on the same 4-tuple.
 
     ``"ok"`` when :func:`tw_reuse_allows`, else ``"EADDRNOTAVAIL"`` (no other
@@ -338,6 +388,34 @@ def ephemeral_reuse_outcome(settings: Settings, *, loopback: bool, elapsed_s: fl
     """
     allowed = tw_reuse_allows(settings, loopback=loopback, elapsed_s=elapsed_s, seconds_ticked=seconds_ticked)
     return "ok" if allowed else "EADDRNOTAVAIL"
+
+
+#: RFC 7323 §5.4: "a timestamp clock frequency in the range 1 ms to 1 sec per tick": the
+#: fastest and the slowest tick a peer may use, in seconds.
+PAWS_PEER_TICK_S = (0.001, 1.0)
+
+
+def paws_guaranteed(elapsed_s: float, peer_tick_s: float = PAWS_PEER_TICK_S[1]) -> bool:
+    """Whether PAWS surely rejects the old connection's duplicates on a 4-tuple reused ``elapsed_s`` later.
+
+    PAWS (RFC 7323 §5) drops a segment whose timestamp is *older* than the
+    last one the connection holds. An old duplicate carries a timestamp no
+    newer than the peer's last one in the old connection, so it is rejected
+    for sure only once the peer's timestamp clock has ticked since then: after
+    ``peer_tick_s``, which RFC 7323 §5.4 lets be anything from 1 ms to 1 s
+    (:data:`PAWS_PEER_TICK_S`). Before that, a duplicate with the same
+    timestamp passes PAWS and only the sequence number check is left (commit
+    ca6a6f93867a). ``tcp_tw_reuse_delay``'s default, 1000 ms, covers the
+    slowest clock; a bound-port reconnect waits for nothing.
+
+    Examples
+    --------
+    >>> paws_guaranteed(0.0), paws_guaranteed(1.0), paws_guaranteed(0.002, peer_tick_s=0.001)
+    (False, True, True)
+    """
+    elapsed_s = require_number("elapsed_s", elapsed_s, low=0, unit="seconds")
+    peer_tick_s = require_number("peer_tick_s", peer_tick_s, low=PAWS_PEER_TICK_S[0], high=PAWS_PEER_TICK_S[1], unit="seconds")
+    return elapsed_s >= peer_tick_s
 
 
 def abortive_close_prediction() -> dict[str, object]:
@@ -357,7 +435,8 @@ def exhaustion_prediction(ports: int, closer: str, settings: Settings, *, loopba
     A burst (all attempts well inside ``tcp_tw_reuse_delay``) with the client
     closing first leaves a TIME_WAIT on every port: ``ports`` connections
     succeed and the next fails with ``EADDRNOTAVAIL`` whatever
-    ``tcp_tw_reuse`` says. After the delay (``burst=False``), ports are
+    ``tcp_tw_reuse`` says. After the longest delay of the kernel's rule
+    (``burst=False``; :attr:`Settings.reuse_rule`), ports are
     reusable again only if :func:`tw_reuse_allows`. When the server closes
     first, the client's ports are free as soon as each connection ends and
     the server's TIME_WAIT accepts a new SYN on the same 4-tuple
@@ -383,7 +462,6 @@ def exhaustion_prediction(ports: int, closer: str, settings: Settings, *, loopba
         return {"succeeded": None, "errno": None}
     if burst:
         return {"succeeded": ports, "errno": "EADDRNOTAVAIL"}
-    delay = (settings.tcp_tw_reuse_delay or 1000) / 1000.0
-    if tw_reuse_allows(settings, loopback=loopback, elapsed_s=delay + 0.2):
+    if tw_reuse_allows(settings, loopback=loopback, elapsed_s=settings.reuse_rule.longest_s + 0.2):
         return {"succeeded": None, "errno": None}
     return {"succeeded": 0, "errno": "EADDRNOTAVAIL"}

@@ -299,6 +299,33 @@ def test_stored_run_predictions_follow_the_model_for_its_settings():
             assert r.prediction == rules.rebind_client_port_outcome(args["old_reuseaddr"], args["new_reuseaddr"], args["same_destination"], settings)
 
 
+def test_rule_settings_pick_the_kernels_reuse_rule():
+    from tcpmodel.linux import parse_kernel_version
+
+    # A kernel without tcp_tw_reuse_delay: its version picks the whole-second rule.
+    old = live._rule_settings({"tcp_tw_reuse": 2, "tcp_tw_reuse_delay": None, "tcp_timestamps": 1}, kernel="5.15.0-91-generic")
+    assert old.kernel == (5, 15) and old.reuse_rule.clock == "ktime_get_seconds"
+    older = live._rule_settings({"tcp_tw_reuse_delay": None, "kernel": [4, 14]})
+    assert older.reuse_rule.clock == "get_seconds"
+    # With the sysctl, milliseconds, whatever the version says.
+    assert live._rule_settings({"tcp_tw_reuse_delay": 1000, "kernel": [6, 18]}).reuse_rule.clock == "tcp_clock_ms"
+    if sys.platform.startswith("linux"):
+        assert live.kernel_settings()["kernel"] == list(parse_kernel_version(__import__("platform").release()))
+
+
+def test_stored_reuse_lab_agrees_with_the_rule_of_its_kernel():
+    from tcpmodel import socket_rules as rules
+
+    run = live.stored_run()
+    settings = live._rule_settings(run["settings"], kernel=run["kernel"])
+    for r in live.stored_results():
+        if r.experiment.startswith("reuse_time_wait_port"):
+            elapsed = r.observed["elapsed_s"]
+            if settings.reuse_rule.ticks_needed is None:  # milliseconds: the elapsed time decides
+                assert r.prediction == rules.ephemeral_reuse_outcome(settings, loopback=True, elapsed_s=elapsed)
+            assert r.outcome == r.prediction
+
+
 def test_import_tcpmodel_live_does_not_load_psutil():
     import subprocess
 

@@ -192,10 +192,13 @@ def test_from_proc_reads_every_value(tmp_path):
     assert str(root) in cfg.source
 
 
-def test_from_proc_on_an_older_kernel_keeps_the_fixed_delay(tmp_path):
+def test_from_proc_on_an_older_kernel_has_no_fixed_delay(tmp_path):
+    # Before 6.14 there is no tcp_tw_reuse_delay: the wait is whole seconds of the last timestamp
+    # (tests/test_linux.py checks the rule by version).
     root = _fake_proc(tmp_path, ip_local_port_range="32768 60999", tcp_tw_reuse="2")
     cfg = LinuxConfig.from_proc(root)
-    assert cfg.tcp_tw_reuse_delay == 1000
+    assert cfg.tcp_tw_reuse_delay is None
+    assert cfg.reuse_rule.ticks_needed is not None
     assert "tcp_tw_reuse_delay absent" in cfg.source
 
 

@@ -2,13 +2,15 @@
 
 Expected values here are written from the kernel conditions they implement
 (net/ipv4/inet_connection_sock.c: inet_bind_conflict; net/ipv4/tcp_ipv4.c:
-tcp_twsk_unique), not copied from the module. tests/test_live.py checks the
+tcp_twsk_unique, in 6.18 and, for the older delay tests, the 3.x and 4.19
+sources), not copied from the module. tests/test_live.py checks the
 same rules against the running kernel.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 
 import pytest
 from hypothesis import given
@@ -95,10 +97,69 @@ def test_no_timestamps_no_reuse_and_fin_wait2_orphans_never_reused():
     assert not rules.tw_reuse_allows(Settings(tcp_tw_reuse=1), loopback=True, elapsed_s=10, fin_wait2_orphan=True)
 
 
-def test_old_kernels_use_whole_seconds():
-    s = Settings(tcp_tw_reuse=2, tcp_tw_reuse_delay=None)
-    assert rules.tw_reuse_allows(s, loopback=True, elapsed_s=0.2, seconds_ticked=True)
-    assert not rules.tw_reuse_allows(s, loopback=True, elapsed_s=0.9, seconds_ticked=False)
+def kernel_reuses(kernel, stamp_t, now_t):
+    """tcp_twsk_unique()'s delay test of ``kernel``, on clock readings in seconds (written from the kernel source)."""
+    if kernel >= (4, 19):  # time_after32(ktime_get_seconds(), tw_ts_recent_stamp)
+        return math.floor(now_t) > math.floor(stamp_t)
+    return math.floor(now_t) - math.floor(stamp_t) > 1  # get_seconds() - tw_ts_recent_stamp > 1
+
+
+@pytest.mark.parametrize("kernel", [(3, 10), (4, 18), (4, 19), (5, 15), (6, 13)])
+@given(stamp_t=st.floats(0, 10_000, allow_nan=False), elapsed=st.floats(0, 3, allow_nan=False))
+def test_old_kernels_count_whole_seconds_of_the_last_timestamp(kernel, stamp_t, elapsed):
+    s = Settings(tcp_tw_reuse=2, tcp_tw_reuse_delay=None, kernel=kernel)
+    now_t = stamp_t + elapsed
+    ticked = math.floor(now_t) - math.floor(stamp_t)
+    want = kernel_reuses(kernel, stamp_t, now_t)
+    assert rules.tw_reuse_allows(s, loopback=True, elapsed_s=elapsed, seconds_ticked=ticked) is want
+    rule = s.reuse_rule
+    # The rule's interval holds whatever the phase: never at or below shortest_s, always from longest_s.
+    if elapsed <= rule.shortest_s:
+        assert not want
+    if elapsed >= rule.longest_s:
+        assert want
+
+
+@pytest.mark.parametrize("kernel,shortest,longest", [((4, 18), 1.0, 2.0), ((4, 19), 0.0, 1.0), ((6, 13), 0.0, 1.0)])
+def test_old_kernel_intervals_are_reached_at_both_ends(kernel, shortest, longest):
+    # A timestamp just before a second begins: the shortest wait; just after: the longest.
+    early = [e / 1000 for e in range(0, 3001) if kernel_reuses(kernel, 0.999, 0.999 + e / 1000)][0]
+    late = [e / 1000 for e in range(0, 3001) if kernel_reuses(kernel, 0.0, e / 1000)][0]
+    assert early == pytest.approx(shortest + 0.001) and late == pytest.approx(longest)
+    rule = Settings(tcp_tw_reuse_delay=None, kernel=kernel).reuse_rule
+    assert (rule.shortest_s, rule.longest_s) == (shortest, longest)
+
+
+def test_old_kernels_need_the_clock_inside_the_interval():
+    s = Settings(tcp_tw_reuse=2, tcp_tw_reuse_delay=None, kernel=(5, 15))
+    with pytest.raises(ValueError, match="^seconds_ticked must be an integer"):
+        rules.tw_reuse_allows(s, loopback=True, elapsed_s=0.5)
+    assert rules.tw_reuse_allows(s, loopback=True, elapsed_s=1.0) is True
+    assert rules.tw_reuse_allows(s, loopback=True, elapsed_s=0.0) is False
+    unknown = Settings(tcp_tw_reuse=2, tcp_tw_reuse_delay=None)  # before 6.14, version unknown
+    assert rules.tw_reuse_allows(unknown, loopback=True, elapsed_s=0.1, seconds_ticked=2) is True
+    with pytest.raises(ValueError, match="^seconds_ticked must be"):
+        rules.tw_reuse_allows(unknown, loopback=True, elapsed_s=0.1, seconds_ticked=1)
+
+
+def test_settings_refuse_a_new_kernel_without_the_delay_sysctl():
+    with pytest.raises(ValueError, match="^tcp_tw_reuse_delay must be"):
+        Settings(tcp_tw_reuse_delay=None, kernel=(6, 14))
+    with pytest.raises(ValueError, match="^kernel must be"):
+        Settings(kernel="6.18")
+
+
+def test_paws_is_guaranteed_only_after_the_peers_tick():
+    lo, hi = rules.PAWS_PEER_TICK_S
+    assert (lo, hi) == (0.001, 1.0)  # RFC 7323 §5.4: 1 ms to 1 sec per tick
+    assert not rules.paws_guaranteed(0.0)  # a bound-port reconnect waits for nothing
+    assert not rules.paws_guaranteed(hi / 2)
+    assert rules.paws_guaranteed(hi)
+    assert rules.paws_guaranteed(lo, peer_tick_s=lo)
+    # tcp_tw_reuse_delay's default covers the slowest clock the RFC allows.
+    assert rules.paws_guaranteed(Settings().reuse_rule.shortest_s)
+    with pytest.raises(ValueError, match="^peer_tick_s must be"):
+        rules.paws_guaranteed(1.0, peer_tick_s=2.0)
 
 
 def test_ephemeral_reuse_outcome():
@@ -124,6 +185,8 @@ def test_exhaustion_prediction(ports):
     assert rules.exhaustion_prediction(ports, "client", Settings(tcp_tw_reuse=2), burst=False) == {"succeeded": None, "errno": None}
     assert rules.exhaustion_prediction(ports, "client", Settings(tcp_tw_reuse=2), loopback=False, burst=False) == {"succeeded": 0, "errno": "EADDRNOTAVAIL"}
     assert rules.exhaustion_prediction(ports, "server", Settings(tcp_tw_reuse=0))["errno"] is None
+    old = Settings(tcp_tw_reuse=2, tcp_tw_reuse_delay=None, kernel=(4, 14))  # waits up to 2 s
+    assert rules.exhaustion_prediction(ports, "client", old, burst=False) == {"succeeded": None, "errno": None}
 
 
 def test_settings_from_linux_config():
@@ -131,6 +194,8 @@ def test_settings_from_linux_config():
 
     s = Settings.from_config(LinuxConfig(tcp_tw_reuse=0, tcp_tw_reuse_delay=250, tcp_timestamps=0))
     assert (s.tcp_tw_reuse, s.tcp_tw_reuse_delay, s.tcp_timestamps) == (0, 250, 0)
+    old = Settings.from_config(LinuxConfig(tcp_tw_reuse_delay=None, kernel=(5, 4)))
+    assert (old.tcp_tw_reuse_delay, old.kernel, old.reuse_rule.clock) == (None, (5, 4), "ktime_get_seconds")
 
 
 @pytest.mark.parametrize(
