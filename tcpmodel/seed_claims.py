@@ -407,9 +407,9 @@ _FIVE = (
 
     _c("five-cases/linux-msl-30s", "wrong",
        "On most Linux systems the MSL is 30 seconds, which makes 2 MSL one minute.",
-       "Linux defines no MSL; its constant is the TIME_WAIT length itself, TCP_TIMEWAIT_LEN. An MSL of half "
-       "of it is only a convention.",
-       [NB05_WRONG, NB07_MYTHS], [TCP_H], ["MSL"]),
+       "Linux has no MSL setting; its constant is the TIME_WAIT length itself, TCP_TIMEWAIT_LEN. An MSL of "
+       "half of it is only a convention.",
+       [NB05_WRONG, NB07_MYTHS], [TCP_H], ["convention"]),
 
     _c("five-cases/ttl-not-msl", "partly-true",
        "An IP packet's lifetime is bounded by its TTL, which counts hops, so MSL and TTL are not closely "
@@ -421,8 +421,8 @@ _FIVE = (
 
     _c("five-cases/linux-msl-hardcoded-1min", "wrong",
        "In most Linux kernels the MSL is hard-coded to one minute.",
-       "What is hard-coded is the TIME_WAIT length, TCP_TIMEWAIT_LEN; Linux has no MSL constant.",
-       [NB07_MYTHS, NB05_WRONG], [TCP_H], ["MSL"]),
+       "What is hard-coded is the TIME_WAIT length, TCP_TIMEWAIT_LEN; no MSL value sets it.",
+       [NB07_MYTHS, NB05_WRONG], [TCP_H], ["convention"]),
 
     _c("five-cases/other-systems-configurable", "true",
        "Some other operating systems let the administrator configure this value.",
@@ -546,8 +546,8 @@ _FIVE = (
        "After tcp_tw_recycle was enabled on a busy web site, 1 to 3 % of its users could not reach it, and "
        "all of them were behind NAT.",
        "tcp(7) warns that the option fails for hosts behind NAT, whose timestamps are not monotonic per "
-       "address; the exact share is this site's observation, and the course's simulator reproduces a share "
-       "of a few percent.",
+       "address. The share is this site's own observation: the course's simulator reproduces the pattern "
+       "(a host alone behind its address is never dropped, hosts that share one are), not the percentage.",
        [NB07_RECYCLE, NB09_NAT], [TCP7_RECYCLE], ["NAT"]),
 
     _c("five-cases/tw-confirms-delivery", "partly-true",
@@ -745,8 +745,8 @@ _AVOID = (
     _c("avoid-tw/why-avoid", "partly-true",
        "People avoid TIME_WAIT to restart a crashed program at once and because each waiting socket keeps "
        "memory and CPU busy until the timeout.",
-       "The restart problem is real; each TIME_WAIT socket is a small minisock, and the timer does the work, "
-       "so memory matters only by the tens of thousands.",
+       "The restart problem is real (without SO_REUSEADDR on both sockets); each TIME_WAIT socket is a small "
+       "minisock rather than a full socket, so its memory matters only by the tens of thousands.",
        [NB06_MEMORY, NB02_RESTART], [MAX_TW, TW_ALLOC], ["minisock", "restart"]),
 
     _c("avoid-tw/restart-networking", "wrong",
@@ -805,7 +805,7 @@ _UNP = (
 
     _c("unp-2.7/every-tcp-chooses-msl", "partly-true",
        "Each TCP implementation has to pick its own MSL.",
-       "Linux chooses none: it fixes the TIME_WAIT length (TCP_TIMEWAIT_LEN) and uses no MSL anywhere.",
+       "Linux sets no MSL: it fixes the TIME_WAIT length itself (TCP_TIMEWAIT_LEN).",
        [NB05_SYSTEMS], [TCP_H], ["no MSL"]),
 
     _c("unp-2.7/rfc1122-2min", "true",
