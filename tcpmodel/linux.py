@@ -105,17 +105,25 @@ LINUX_SOURCES = {
     "so first released in Linux 6.14. Before them the wait was counted in whole seconds of the last "
     "timestamp received, so it was not a fixed 1 s: see reuse_delay_rule()",
     "tcp_timestamps": "Documentation/networking/ip-sysctl.rst: tcp_timestamps 0/1/2, default 1",
-    "tcp_max_tw_buckets": "net/ipv4/tcp_ipv4.c tcp_sk_init(): sysctl_max_tw_buckets = "
-    "(ehash_mask + 1) / 2, i.e. half the established-hash size, which the kernel sizes from "
-    "memory at boot (131072 on a 24 GB Linux 6.18 machine with 262144 ehash entries)",
+    "tcp_max_tw_buckets": "net/ipv4/tcp_ipv4.c tcp_set_hashinfo() (Linux 6.18; added by commit "
+    "d1e5e6408b30 'tcp: Introduce optional per-netns ehash.', first released in 6.1: inferred from its "
+    "date and from the 6.1 source; before it tcp_sk_init() set the same half of the global table): "
+    "sysctl_max_tw_buckets = ehash_entries / 2, per network namespace. ehash_entries is the global "
+    "established-hash size, which the kernel sizes from memory at boot (262144 on the course's "
+    "Linux 6.18 machine, so 131072), unless the namespace was created while its creator's "
+    "tcp_child_ehash_entries was non-zero: then it gets a table of its own, that value rounded up "
+    "to a power of two, and half of that (Documentation/networking/ip-sysctl.rst: "
+    "tcp_child_ehash_entries)",
     "tcp_rfc1337": "Documentation/networking/ip-sysctl.rst: tcp_rfc1337, Default: 0",
     "tcp_fin_timeout": "Documentation/networking/ip-sysctl.rst: tcp_fin_timeout is how long an "
     "orphaned connection stays in FIN_WAIT_2; it is not the TIME_WAIT duration",
     "overflow": "net/ipv4/inet_timewait_sock.c inet_twsk_alloc() returns NULL once "
-    "tw_refcount - 1 >= sysctl_max_tw_buckets; net/ipv4/tcp_minisocks.c tcp_time_wait() then "
-    "counts LINUX_MIB_TCPTIMEWAITOVERFLOW (TCPTimeWaitOverflow in /proc/net/netstat) and "
-    "closes the socket with tcp_done(): no TIME_WAIT. Older kernels also logged "
-    "'TCP: time wait bucket table overflow'",
+    "tw_refcount - 1 >= sysctl_max_tw_buckets (the namespace's own count); "
+    "net/ipv4/tcp_minisocks.c tcp_time_wait() then counts LINUX_MIB_TCPTIMEWAITOVERFLOW "
+    "(TCPTimeWaitOverflow in /proc/net/netstat) and calls tcp_done(): no TIME_WAIT socket, and "
+    "tcp_set_state(TCP_CLOSE) (net/ipv4/tcp.c) unhashes the socket and releases its port "
+    "(inet_put_port), so the port and the 4-tuple are free at once. ip-sysctl.rst still says a "
+    "warning is printed; the Linux 6.18 code prints none",
     "reuse_conditions": "net/ipv4/tcp_ipv4.c tcp_twsk_unique() (Linux 6.18): reuse needs "
     "tw_ts_recent_stamp != 0 (the old connection saw the peer's timestamps), tcp_tw_reuse "
     "enabled (2: loopback address or bound to lo) and tcp_clock_ms() after "
@@ -132,19 +140,34 @@ LINUX_SOURCES = {
 _PROC_DIR = "/proc/sys/net/ipv4"
 
 
-def default_max_tw_buckets(ehash_entries: int) -> int:
-    """Linux's default ``tcp_max_tw_buckets`` for an established-hash of ``ehash_entries``.
+def default_max_tw_buckets(ehash_entries: int, child_ehash_entries: int = 0) -> int:
+    """Linux's default ``tcp_max_tw_buckets`` in a network namespace.
 
-    ``tcp_sk_init()`` in ``net/ipv4/tcp_ipv4.c`` sets it to half the ehash size, which the
-    kernel chooses from the machine's memory at boot (``dmesg``: "TCP established hash table
-    entries"). There is no fixed default.
+    ``tcp_set_hashinfo()`` in ``net/ipv4/tcp_ipv4.c`` (Linux 6.1 and later) sets it to half the
+    size of the established hash (ehash) that the namespace uses:
+
+    * ``ehash_entries``: the global table, which the kernel sizes from the machine's memory at
+      boot (``dmesg``: "TCP established hash table entries"; ``tcp_ehash_entries``). The initial
+      namespace always uses it, and so does every namespace created while its creator's
+      ``tcp_child_ehash_entries`` was 0 (the default).
+    * ``child_ehash_entries``: the creator's ``tcp_child_ehash_entries`` when the namespace was
+      created. If it is not 0 the namespace gets a table of its own, that value rounded up to a
+      power of two (``roundup_pow_of_two()``), and the default is half of that.
+
+    There is no fixed default. (If the kernel cannot allocate the namespace's own table it falls
+    back to the global one; this function does not model that.)
 
     Examples
     --------
     >>> default_max_tw_buckets(262144)
     131072
+    >>> default_max_tw_buckets(262144, child_ehash_entries=1000)  # own table of 1024 entries
+    512
     """
     entries = require_int("ehash_entries", ehash_entries, low=1, high=2**31)
+    child = require_int("child_ehash_entries", child_ehash_entries, low=0, high=16 * 1024 * 1024)
+    if child:
+        entries = 1 << (child - 1).bit_length()  # roundup_pow_of_two()
     return entries // 2
 
 

@@ -16,6 +16,14 @@ reuse the same local port towards a different destination. Hence:
   ``tcp_max_tw_buckets``.
 * :func:`time_to_exhaustion` -- how long until ``connect()`` fails with
   ``EADDRNOTAVAIL`` at a rate above the sustainable one.
+* ``tcp_max_tw_buckets`` (``max_tw_buckets=``): at the cap Linux closes a
+  connection without TIME_WAIT (``inet_twsk_alloc()`` returns NULL,
+  ``tcp_time_wait()`` counts ``TCPTimeWaitOverflow`` and calls ``tcp_done()``),
+  so its port and 4-tuple are free at once. A cap below ``ports ×
+  destinations`` therefore means the 4-tuples never run out, and the
+  connections beyond it lose TIME_WAIT's protection:
+  :func:`time_wait_overflow_rate` counts them, :func:`burst_outcome`
+  predicts a burst.
 * :func:`time_wait_memory_bytes` -- what the population costs in kernel memory.
 * :func:`duplicate_arrival_probability` and its Monte Carlo estimator
   :func:`simulate_duplicate_arrivals` -- why the wait exists at all: the chance
@@ -73,6 +81,8 @@ __all__ = [
     "max_connection_rate",
     "rate_conditions",
     "time_wait_population",
+    "time_wait_overflow_rate",
+    "burst_outcome",
     "time_to_exhaustion",
     "time_wait_memory_bytes",
     "duplicate_arrival_probability",
@@ -175,6 +185,7 @@ def max_connection_rate(
     *,
     loopback: bool = False,
     peer_timestamps: bool = True,
+    max_tw_buckets: int | None = None,
 ) -> float:
     """Sustainable new connections per second when the local side closes first.
 
@@ -198,11 +209,18 @@ def max_connection_rate(
         The connections use a loopback address (matters for ``tcp_tw_reuse=2``).
     peer_timestamps : bool
         The peer sends TCP timestamps (``tcp_tw_reuse`` needs them).
+    max_tw_buckets : int, optional
+        Linux's ``tcp_max_tw_buckets`` (default: no cap). Connections that close
+        when the cap is full get no TIME_WAIT socket and hold no 4-tuple, so a
+        cap below ``ports × destinations`` means TIME_WAIT can never exhaust the
+        4-tuples: the result is ``math.inf`` (the limit is then elsewhere, and
+        the connections beyond the cap lose TIME_WAIT's protection; see
+        :func:`time_wait_overflow_rate`).
 
     Returns
     -------
     float
-        Connections per second.
+        Connections per second (``math.inf`` when the cap keeps the 4-tuples free).
 
     Examples
     --------
@@ -212,13 +230,36 @@ def max_connection_rate(
     470.5
     >>> max_connection_rate(28232, 60, config=LinuxConfig(), loopback=True)  # reuse after 1 s
     28232.0
+    >>> round(max_connection_rate(28232, 60, max_tw_buckets=131072), 1)  # cap above the ports: no effect
+    470.5
+    >>> max_connection_rate(28232, 60, max_tw_buckets=10000)  # connections beyond 10,000 skip TIME_WAIT
+    inf
     >>> max_connection_rate(0, 60)
     Traceback (most recent call last):
     ...
     ValueError: ports must be an integer in [1, 65535]; got 0
     """
     ports, time_wait_s, destinations = _check_rate_inputs(ports, time_wait_s, destinations)
-    return ports * destinations / _hold_s(time_wait_s, config, loopback, peer_timestamps)
+    hold = _hold_s(time_wait_s, config, loopback, peer_timestamps)
+    if _cap_frees_tuples(max_tw_buckets, ports * destinations):
+        return math.inf
+    return ports * destinations / hold
+
+
+def _check_cap(max_tw_buckets: int | None) -> int | None:
+    if max_tw_buckets is None:
+        return None
+    return require_int("max_tw_buckets", max_tw_buckets, low=0, high=2**31 - 1)
+
+
+def _cap_frees_tuples(max_tw_buckets: int | None, capacity: int) -> bool:
+    """True when ``tcp_max_tw_buckets`` is below the 4-tuples TIME_WAIT could hold.
+
+    Then at most ``max_tw_buckets`` 4-tuples are ever held, so some stay free
+    (``inet_twsk_alloc()`` refuses the rest and ``tcp_time_wait()`` closes them).
+    """
+    cap = _check_cap(max_tw_buckets)
+    return cap is not None and cap < capacity
 
 
 def rate_conditions(
@@ -229,6 +270,7 @@ def rate_conditions(
     *,
     loopback: bool = False,
     peer_timestamps: bool = True,
+    max_tw_buckets: int | None = None,
 ) -> list[str]:
     """The conditions under which :func:`max_connection_rate`'s figure holds, as sentences.
 
@@ -259,6 +301,17 @@ def rate_conditions(
         why = "it is 0" if config.tcp_tw_reuse == 0 else (
             "timestamps are off" if config.tcp_timestamps == 0 or not peer_timestamps else "the traffic is not loopback")
         lines.append(f"tcp_tw_reuse={config.tcp_tw_reuse} does not apply ({why})")
+    cap, capacity = _check_cap(max_tw_buckets), ports * destinations
+    if cap is None:
+        lines.append("tcp_max_tw_buckets is at least the 4-tuples TIME_WAIT can hold (pass max_tw_buckets to check)")
+    elif cap < capacity:
+        lines.append(
+            f"tcp_max_tw_buckets = {cap:,} is below the {capacity:,} 4-tuples: connections beyond it skip "
+            "TIME_WAIT (TCPTimeWaitOverflow), so the 4-tuples never run out, and those connections lose "
+            "TIME_WAIT's protection"
+        )
+    else:
+        lines.append(f"tcp_max_tw_buckets = {cap:,} is at least the {capacity:,} 4-tuples, so it does not bind")
     lines.append("connections close evenly over time; the server side does not close first")
     return lines
 
@@ -321,12 +374,82 @@ def time_wait_population(rate: float, time_wait_s: float, max_tw_buckets: int | 
     return float(population)
 
 
-def time_to_exhaustion(rate: float, ports: int, time_wait_s: float, destinations: int = 1) -> float:
+def time_wait_overflow_rate(rate: float, time_wait_s: float, max_tw_buckets: int | None) -> float:
+    """Connections per second that close *without* TIME_WAIT because ``tcp_max_tw_buckets`` is full.
+
+    In a steady state the full cap releases ``max_tw_buckets / time_wait_s``
+    sockets per second, so that many closes can enter TIME_WAIT; the rest of
+    ``rate`` finds the cap full. For each of them ``inet_twsk_alloc()``
+    (``net/ipv4/inet_timewait_sock.c``) returns NULL and ``tcp_time_wait()``
+    (``net/ipv4/tcp_minisocks.c``) counts ``TCPTimeWaitOverflow`` and calls
+    ``tcp_done()``: the socket is closed at once, its port and 4-tuple are free,
+    and nothing guards them against a retransmitted FIN or an old duplicate.
+
+    Examples
+    --------
+    >>> time_wait_overflow_rate(100, 60, 131072)
+    0.0
+    >>> round(time_wait_overflow_rate(400, 60, 10000), 1)  # 400 - 10,000 / 60
+    233.3
+    >>> time_wait_overflow_rate(400, 60, None)
+    0.0
+    """
+    rate = require_number("rate", rate, low=0, unit="connections/s")
+    time_wait_s = require_number("time_wait_s", time_wait_s, low=0, high=_MAX_SECONDS, low_open=True, unit="seconds")
+    cap = _check_cap(max_tw_buckets)
+    if cap is None:
+        return 0.0
+    return float(max(0.0, rate - cap / time_wait_s))
+
+
+def burst_outcome(connections: int, ports: int, max_tw_buckets: int | None = None, destinations: int = 1) -> dict:
+    """What a burst of client-closed connections does, from a cold start, without ``tcp_tw_reuse``.
+
+    The burst is shorter than TIME_WAIT (no TIME_WAIT ends during it) and each
+    connection closes before the next opens. Every close takes a TIME_WAIT
+    socket while ``tcp_max_tw_buckets`` has room, and holds its 4-tuple; once
+    the cap is full, closes skip TIME_WAIT and free their 4-tuple at once.
+
+    * cap at or above ``ports × destinations`` (or none): ``connect()`` fails
+      with ``EADDRNOTAVAIL`` once every 4-tuple is held;
+    * cap below it: the 4-tuples never run out; ``min(connections, cap)`` end
+      in TIME_WAIT and the rest are counted as ``TCPTimeWaitOverflow``.
+
+    Returns
+    -------
+    dict
+        ``succeeded``, ``errno`` (``"EADDRNOTAVAIL"`` or ``None``),
+        ``time_wait`` (sockets left in TIME_WAIT), ``overflow`` (closes that
+        skipped it).
+
+    Examples
+    --------
+    >>> burst_outcome(60, 20)
+    {'succeeded': 20, 'errno': 'EADDRNOTAVAIL', 'time_wait': 20, 'overflow': 0}
+    >>> burst_outcome(60, 20, max_tw_buckets=5)
+    {'succeeded': 60, 'errno': None, 'time_wait': 5, 'overflow': 55}
+    """
+    connections = require_int("connections", connections, low=0, high=10**9)
+    ports = require_int("ports", ports, low=1, high=65535)
+    destinations = require_int("destinations", destinations, low=1, high=2**32)
+    capacity = ports * destinations
+    if _cap_frees_tuples(max_tw_buckets, capacity):
+        held = min(connections, max_tw_buckets)
+        return {"succeeded": connections, "errno": None, "time_wait": held, "overflow": connections - held}
+    succeeded = min(connections, capacity)
+    return {"succeeded": succeeded, "errno": "EADDRNOTAVAIL" if connections > capacity else None,
+            "time_wait": succeeded, "overflow": 0}
+
+
+def time_to_exhaustion(rate: float, ports: int, time_wait_s: float, destinations: int = 1,
+                       max_tw_buckets: int | None = None) -> float:
     """Seconds from a cold start until ``connect()`` finds no free 4-tuple.
 
     At a rate above :func:`max_connection_rate`, 4-tuples are taken faster than
     TIME_WAIT releases them; starting with every port free, the last is taken
     after ``ports × destinations / rate`` seconds (before any has expired).
+    A ``max_tw_buckets`` below ``ports × destinations`` keeps 4-tuples free
+    (connections beyond the cap skip TIME_WAIT), so they never run out.
 
     Returns
     -------
@@ -339,10 +462,12 @@ def time_to_exhaustion(rate: float, ports: int, time_wait_s: float, destinations
     inf
     >>> round(time_to_exhaustion(2000, 28232, 60), 3)
     14.116
+    >>> time_to_exhaustion(2000, 28232, 60, max_tw_buckets=10000)
+    inf
     """
     rate = require_number("rate", rate, low=0, unit="connections/s")
     ports, time_wait_s, destinations = _check_rate_inputs(ports, time_wait_s, destinations)
-    if rate <= ports * destinations / time_wait_s:
+    if _cap_frees_tuples(max_tw_buckets, ports * destinations) or rate <= ports * destinations / time_wait_s:
         return math.inf
     return ports * destinations / rate
 
@@ -393,7 +518,11 @@ def incident_analysis(
         ``implied_rate`` (``N / T``), ``utilisation`` (TIME_WAIT / capacity),
         ``memory_bytes``, ``failing_rate`` (demand above the limit, if
         ``demand_rate`` is given), ``binding`` (what limits: ``"ports"`` or
-        ``"tcp_max_tw_buckets"`` or ``"none"``).
+        ``"tcp_max_tw_buckets"`` or ``"none"``). ``"tcp_max_tw_buckets"``
+        means the count is at the cap: further connections close without
+        TIME_WAIT and free their ports at once, and when the cap is below the
+        free 4-tuples ``limit_rate`` is ``math.inf`` (see
+        :func:`max_connection_rate`).
 
     Examples
     --------
@@ -407,7 +536,7 @@ def incident_analysis(
     ports = ephemeral_port_count(*port_range)
     established = require_int("established", established, low=0, high=ports - 1)
     free = ports - established
-    limit = max_connection_rate(free, time_wait_s, destinations)
+    limit = max_connection_rate(free, time_wait_s, destinations, max_tw_buckets=max_tw_buckets)
     capacity = free * destinations
     implied = count / time_wait_s
     failing = None

@@ -129,10 +129,16 @@ DECISION_TABLE: tuple[Workaround, ...] = (
         "max_tw_buckets",
         "lower net.ipv4.tcp_max_tw_buckets",
         "both",
-        "above the cap, closing sockets skip TIME_WAIT: they lose its protection (TCPTimeWaitOverflow)",
+        "it works by removing TIME_WAIT: beyond the cap a closing socket gets none (TCPTimeWaitOverflow), so its "
+        "port and 4-tuple are free at once (the side that closes first: a client's ports, a server's memory), but if the final "
+        "ACK is lost the peer's retransmitted FIN gets a RST, and an old duplicate can reach the next incarnation; ip-sysctl.rst: "
+        "\"you _must_ not lower the limit artificially\"",
         True,
-        "all",
-        LINUX_SOURCES["overflow"],
+        "all (per network namespace in 6.18)",
+        "net/ipv4/inet_timewait_sock.c: inet_twsk_alloc (NULL at the cap); net/ipv4/tcp_minisocks.c: tcp_time_wait "
+        "(TCPTimeWaitOverflow, tcp_done); net/ipv4/tcp.c: tcp_set_state (inet_put_port); net/ipv4/tcp_ipv4.c: "
+        "tcp_set_hashinfo; Documentation/networking/ip-sysctl.rst: tcp_max_tw_buckets; observed on Linux 6.18 in "
+        "tools/root_lab.py (tw_buckets)",
     ),
     Workaround(
         "tcp_fin_timeout",

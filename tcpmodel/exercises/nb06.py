@@ -63,6 +63,34 @@ def _incident_memory_full_sockets_mib() -> float:
     return time_wait_memory_bytes(INCIDENT["time_wait_sockets"], FULL_TCP_SOCK_BYTES) / 2**20
 
 
+#: Exercises 6 and 7: tcp_max_tw_buckets lowered below the module's free 4-tuples to the ledger.
+LOW_CAP = 10_000
+CAP_STOPS = "connect() stops failing, and the connections beyond the cap lose TIME_WAIT's protection"
+CAP_MEMORY = "nothing changes for connect(): the cap only limits memory"
+CAP_SOONER = "connect() fails sooner, because fewer TIME_WAIT sockets are allowed"
+
+
+def _cap_effect() -> set[str]:
+    from tcpmodel.models import max_connection_rate
+
+    limit = max_connection_rate(_incident()["free_ports"], INCIDENT["time_wait_s"], max_tw_buckets=LOW_CAP)
+    return {CAP_STOPS} if limit > INCIDENT["demand_rate"] else {CAP_MEMORY}
+
+
+def _cap_overflow_rate() -> float:
+    from tcpmodel.models import time_wait_overflow_rate
+
+    return time_wait_overflow_rate(INCIDENT["demand_rate"], INCIDENT["time_wait_s"], LOW_CAP)
+
+
+def _cap_entering_rate() -> float:
+    return LOW_CAP / INCIDENT["time_wait_s"]
+
+
+def _incident_failing_rate() -> float:
+    return _incident()["failing_rate"]
+
+
 CONNECT_OK = "connect() succeeds and the port enters TIME_WAIT on close"
 ALL_HELD = "every 4-tuple to the service is in TIME_WAIT"
 FAILS = "connect() fails with EADDRNOTAVAIL"
@@ -82,7 +110,8 @@ def _events() -> list[str]:
 
 SPREAD = "spread the connections over 4 addresses of the service"
 REUSE = "set net.ipv4.tcp_tw_reuse=1 (timestamps are on at both ends)"
-BUCKETS = "raise net.ipv4.tcp_max_tw_buckets to 262144"
+RAISED_CAP = 262144
+BUCKETS = f"raise net.ipv4.tcp_max_tw_buckets to {RAISED_CAP}"
 FIN = "lower net.ipv4.tcp_fin_timeout to 10"
 
 
@@ -96,8 +125,9 @@ def _fixes_that_work() -> set[str]:
     limits = {
         SPREAD: max_connection_rate(free, tw, destinations=4),
         REUSE: max_connection_rate(free, tw, config=LinuxConfig(tcp_tw_reuse=1)),
-        # The cap limits how many TIME_WAIT sockets exist, not how long a 4-tuple is held: same limit.
-        BUCKETS: max_connection_rate(free, tw),
+        # A cap above the free 4-tuples never fills, so it changes nothing (a cap *below* them would
+        # let connections skip TIME_WAIT: exercises 6 and 7).
+        BUCKETS: max_connection_rate(free, tw, max_tw_buckets=RAISED_CAP),
         # tcp_fin_timeout is FIN_WAIT_2's timeout; TIME_WAIT stays TCP_TIMEWAIT_LEN.
         FIN: max_connection_rate(free, tw),
     }
@@ -158,8 +188,38 @@ register(
         correct=_fixes_that_work,
         hint="Ask of each change: does it add 4-tuples, or shorten how long one is held?",
         why_wrong={
-            BUCKETS: "the sockets are far below the cap; the cap limits how many exist, not how long a 4-tuple is held.",
+            BUCKETS: "the TIME_WAIT sockets are already below the cap, so a higher cap never fills and changes nothing "
+                     "(only a cap below the free 4-tuples changes the limit, by taking TIME_WAIT away: exercise 6).",
             FIN: "tcp_fin_timeout is the FIN_WAIT_2 timeout of orphaned sockets, not the TIME_WAIT length.",
+        },
+    ),
+    ChoiceExercise(
+        "06.cap_effect",
+        f"The module's host lowers net.ipv4.tcp_max_tw_buckets to {LOW_CAP:,}, below its free 4-tuples to the ledger. "
+        "What happens at the peak demand of 400 connections/s?",
+        options=(CAP_STOPS, CAP_MEMORY, CAP_SOONER),
+        correct=_cap_effect,
+        hint="At the cap, does Linux keep the closing connection in TIME_WAIT, or close it without one?",
+        why_wrong={
+            CAP_MEMORY: "at the cap tcp_time_wait() gets no TIME_WAIT socket and calls tcp_done(): nothing holds the "
+                        "4-tuple, so its port is free at once. The cap changes more than memory.",
+            CAP_SOONER: "the cap never refuses a connect(); it refuses a TIME_WAIT socket when a connection closes.",
+        },
+    ),
+    NumberExercise(
+        "06.cap_overflow",
+        f"With tcp_max_tw_buckets = {LOW_CAP:,} and the peak demand of 400 connections/s, how many connections per "
+        "second close without TIME_WAIT (counted as TCPTimeWaitOverflow) once the cap is full? Give it to one decimal place.",
+        expected=_cap_overflow_rate,
+        hint="A full cap lets only as many closes per second into TIME_WAIT as leave it: cap / TIME_WAIT. The rest skip it.",
+        unit="connections/s",
+        decimals=1,
+        precision="to one decimal place",
+        mistakes={
+            "failing before": (_incident_failing_rate,
+                               "That is how many connect() calls per second failed before the change, not how many skip TIME_WAIT."),
+            "cap per second": (_cap_entering_rate,
+                               "That is how many closes per second still enter TIME_WAIT; the question asks for the rest."),
         },
     ),
 )

@@ -90,8 +90,12 @@ def draw_rate_overview(destinations: int = 1) -> plt.Figure:
 
 
 def draw_exhaustion(rate: float = 1000.0, low: int = 32768, high: int = 60999, time_wait_s: float = 60.0,
-                    destinations: int = 1) -> plt.Figure:
+                    destinations: int = 1, max_tw_buckets: int | None = None) -> plt.Figure:
     """4-tuples held over time from a cold start, and when connect() starts failing.
+
+    With ``max_tw_buckets`` below the capacity, closes beyond the cap skip
+    TIME_WAIT and free their 4-tuple at once, so the held 4-tuples stop at the
+    cap and ``connect()`` never fails (see :func:`tcpmodel.models.burst_outcome`).
 
     Examples
     --------
@@ -99,18 +103,31 @@ def draw_exhaustion(rate: float = 1000.0, low: int = 32768, high: int = 60999, t
     >>> fig.axes[0].get_title()
     '1,000/s against a limit of 470.5/s'
     >>> plt.close(fig)
+    >>> fig = draw_exhaustion(rate=1000, max_tw_buckets=10000)
+    >>> fig.axes[0].get_title()
+    '1,000/s, tcp_max_tw_buckets 10,000: never exhausts, 833.3/s skip TIME_WAIT'
+    >>> plt.close(fig)
     """
     ports = models.ephemeral_port_count(low, high)
     capacity = ports * destinations
-    t_fail = models.time_to_exhaustion(rate, ports, time_wait_s, destinations)
+    t_fail = models.time_to_exhaustion(rate, ports, time_wait_s, destinations, max_tw_buckets=max_tw_buckets)
     horizon = 2.5 * time_wait_s
     t = np.linspace(0, horizon, 400)
-    # Held 4-tuples: everything opened in the last TIME_WAIT seconds, at most the capacity.
+    # Held 4-tuples: everything opened in the last TIME_WAIT seconds, at most the capacity (and the cap).
     held = np.minimum(rate * np.minimum(t, time_wait_s), capacity)
+    capped = max_tw_buckets is not None and max_tw_buckets < capacity
+    if capped:
+        held = np.minimum(held, max_tw_buckets)
     fig, ax = plt.subplots(figsize=(6.4, 3.4))
     ax.plot(t, held, color=ROLE_COLOURS["time_wait"], label="4-tuples in TIME_WAIT")
     ax.axhline(capacity, color=PALETTE["black"], linestyle="--", linewidth=1, label=f"capacity {capacity:,}")
-    if math.isinf(t_fail):
+    if capped:
+        ax.axhline(max_tw_buckets, color=ROLE_COLOURS["error"], linestyle=":", linewidth=1.5,
+                   label=f"tcp_max_tw_buckets {max_tw_buckets:,}")
+        skipped = models.time_wait_overflow_rate(rate, time_wait_s, max_tw_buckets)
+        ax.set_title(f"{rate:,.0f}/s, tcp_max_tw_buckets {max_tw_buckets:,}: never exhausts, "
+                     f"{skipped:,.1f}/s skip TIME_WAIT", fontsize=9)
+    elif math.isinf(t_fail):
         ax.set_title(f"{rate:,.0f}/s is sustainable: never exhausts")
     else:
         ax.axvline(t_fail, color=ROLE_COLOURS["error"], linestyle=":", linewidth=1.5)
