@@ -343,8 +343,10 @@ _t(S.CLOSED, E.PASSIVE_OPEN, S.LISTEN, (), _OPEN, "Passive OPEN: create the TCB 
 _t(S.CLOSED, E.ACTIVE_OPEN, S.SYN_SENT, ("SYN",), _OPEN, "Active OPEN: choose an ISS and send <SEQ=ISS><CTL=SYN>.")
 _t(S.LISTEN, E.ACTIVE_OPEN, S.SYN_SENT, ("SYN",), _OPEN,
    "An active OPEN with the remote socket specified turns the listening TCB active and sends a SYN.")
-_r(S.LISTEN, E.PASSIVE_OPEN, "connection already exists", _OPEN,
-   "§3.10.1 lets LISTEN accept only an active OPEN; a second passive OPEN finds the TCB already there.")
+_r(S.LISTEN, E.PASSIVE_OPEN, "connection already exists", "RFC 9293 §3.9.1.1",
+   "Inferred: §3.10.1 answers only an active OPEN in LISTEN. §3.9.1.1: every passive OPEN 'either creates a new "
+   "connection record in LISTEN state, or it returns an error'; the course uses the error §3.10.1 gives OPEN in "
+   "the other states.")
 for _s in (S.SYN_SENT, S.SYN_RECEIVED, S.ESTABLISHED, S.FIN_WAIT_1, S.FIN_WAIT_2, S.CLOSE_WAIT, S.CLOSING, S.LAST_ACK, S.TIME_WAIT):
     for _e in (E.PASSIVE_OPEN, E.ACTIVE_OPEN):
         _r(_s, _e, "connection already exists", _OPEN, "OPEN is only for a connection that does not exist yet.")

@@ -131,7 +131,7 @@ REFUSED: dict[tuple[State, Event], tuple[str, str]] = {
     (S.CLOSED, E.SEND): ("connection does not exist", "3.10.2"),
     (S.CLOSED, E.CLOSE): ("connection does not exist", "3.10.4"),
     (S.CLOSED, E.ABORT): ("connection does not exist", "3.10.5"),
-    (S.LISTEN, E.PASSIVE_OPEN): ("connection already exists", "3.10.1"),
+    (S.LISTEN, E.PASSIVE_OPEN): ("connection already exists", "3.9.1.1"),  # inferred: §3.10.1 has no answer
 }
 for _s in ALL_STATES[2:]:
     REFUSED[(_s, E.PASSIVE_OPEN)] = ("connection already exists", "3.10.1")

@@ -25,7 +25,7 @@ register(
         "00.state_count",
         "How many states does the TCP state machine of RFC 9293 have? Give a whole number.",
         expected=_state_count,
-        hint="Count the boxes in RFC 9293 §3.3.2, Figure 5, including CLOSED.",
+        hint="Count the states RFC 9293 §3.3.2 lists (Figure 5 draws CLOSED twice), the fictional CLOSED included.",
         decimals=0,
         precision="a whole number",
     ),

@@ -67,7 +67,7 @@ register(
         "03.rto",
         "How many seconds after its first FIN does B retransmit it? Give it to one decimal place.",
         expected=_rto_gap,
-        hint="The retransmission timer starts at the initial RTO of RFC 6298 §2.1.",
+        hint="The retransmission timer starts at the initial RTO of RFC 6298 §2, rule (2.1).",
         unit="s",
         decimals=1,
         precision="to one decimal place",

@@ -71,8 +71,10 @@ ENTRIES = (
     ),
     kernel_source(
         "net/ipv4/tcp.c", "tcp_disconnect",
-        "} else if (tcp_need_reset(old_state)) { tcp_send_active_reset(sk, SK_RST_REASON_TCP_STATE);",
-        version="6.12", title="tcp_disconnect(): sends a RST from ESTABLISHED, CLOSE_WAIT, FIN_WAIT1/2, SYN_RECV",
+        "if (old_state != TCP_CLOSE) tcp_set_state(sk, TCP_CLOSE); ... } else if (tcp_need_reset(old_state)) { "
+        "tcp_send_active_reset(sk, SK_RST_REASON_TCP_STATE);",
+        version="6.12", title="tcp_disconnect(): goes to TCP_CLOSE (no TIME_WAIT) and sends a RST from ESTABLISHED, "
+        "CLOSE_WAIT, FIN_WAIT1/2, SYN_RECV",
     ),
     kernel_source(
         "include/net/tcp.h", "TCP_TIMEWAIT_LEN",

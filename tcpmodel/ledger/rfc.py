@@ -17,9 +17,6 @@ ENTRIES = (
     rfc(791, None, "Internet Protocol",
         "The time is measured in units of seconds (i.e. the value 1 means one second). Thus, the maximum time "
         "to live is 255 seconds"),
-    rfc(791, "3.2", "Discussion: Time to Live",
-        "The time is measured in units of seconds (i.e. the value 1 means one second). Thus, the maximum time "
-        "to live is 255 seconds"),
     rfc(793, None, "Transmission Control Protocol (1981)",
         "A connection is fully specified by the pair of sockets at the ends."),
     rfc(793, "2.7", "Connection Establishment and Clearing",
@@ -38,6 +35,9 @@ ENTRIES = (
         "This delay serves two different purposes: (a) Implement the full-duplex reliable close handshake of TCP."),
     rfc(1337, None, "TIME-WAIT Assassination Hazards in TCP",
         'We refer to this as "TIME-WAIT Assassination" (TWA).'),
+    rfc(1337, "2.2", "HAZARD H1: Acceptance of erroneous old duplicate data.",
+        "Without the protection of the TIME-WAIT delay, it is possible for erroneous old duplicate data from the "
+        "earlier incarnation to be accepted."),
     rfc(1337, "3", "Fixes for TWA Hazards", "(F1) Ignore RST segments in TIME-WAIT state."),
     rfc(1812, None, "Requirements for IP Version 4 Routers",
         "since each router is required to reduce the TTL field by at least one."),
@@ -64,9 +64,6 @@ ENTRIES = (
         status="inferred",
         how="read (in its subsection 4.2) in a third-party Markdown copy of RFC 5961 sections 3-4, not in the RFC; "
             "Linux 6.12 net/ipv4/tcp_input.c cites 'RFC 5961 4.2 : Send a challenge ack'"),
-    rfc(6056, None, "Recommendations for Transport-Protocol Port Randomization",
-        "This document describes a number of simple and efficient methods for the selection of the client port "
-        "number"),
     rfc(6298, None, "Computing TCP's Retransmission Timer",
         '(5.5) The host MUST set RTO <- RTO * 2 ("back off the timer").'),
     rfc(6298, "2", "The Basic Algorithm (rule 2.1)",
@@ -77,12 +74,6 @@ ENTRIES = (
         "Registry",
         "This document defines the procedures that the Internet Assigned Numbers Authority (IANA) uses when "
         "handling assignment and other requests"),
-    rfc(6528, "3", "(title not read): the ISN generation algorithm",
-        "For discussion of the selection of a specific hash algorithm and management of the secret key data, "
-        "please see Section 3 of [42].",
-        status="inferred",
-        how="RFC 6528's text is not in the stored material; the quote is RFC 9293 §3.4.1, which gives the "
-            "formula ISN = M + F(...) and sends the reader to Section 3 of [42] = RFC 6528"),
     rfc(7323, None, "TCP Extensions for High Performance",
         "It defines the TCP Window Scale (WS) option and the TCP Timestamps (TS) option and their semantics."),
     rfc(7323, "4.3", "Which Timestamp to Echo",
@@ -102,6 +93,8 @@ ENTRIES = (
         status="inferred",
         how="RFC 7323's body is not in the stored material; rule R1 as quoted in a third-party audit of PyTCP "
             "against RFC 7323; RFC 1323 §4.2.1 has the same rule without the RST clause"),
+    rfc(1323, "3.4", "Which Timestamp to Echo",
+        "TS.Recent holds a timestamp to be echoed in TSecr whenever a segment is sent"),
     rfc(8200, "3", "IPv6 Header Format",
         "Hop Limit 8-bit unsigned integer. Decremented by 1 by each node that forwards the packet."),
     rfc(9112, None, "HTTP/1.1",

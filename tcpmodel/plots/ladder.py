@@ -388,7 +388,7 @@ def ladder_old_duplicate_time_wait():
 @figure(
     "ladder_time_wait_assassination",
     alt="Ladder diagram of TIME-WAIT assassination: a duplicate of B's FIN reaches A in TIME_WAIT after B has returned to LISTEN; A's ACK draws a RST from B's listener, the RST ends A's TIME_WAIT at once, A reconnects, and the old SEQ=301 held 20 s in the network is delivered in incarnation 2.",
-    caption="TIME-WAIT assassination (RFC 1337 hazard H1; msl = 30 s, delay = 20 s): a RST cuts TIME_WAIT short and the old duplicate corrupts incarnation 2. With tcp_rfc1337=1 the RST is ignored.",
+    caption="TIME-WAIT assassination (RFC 1337 §1; msl = 30 s, delay = 20 s): a RST cuts TIME_WAIT short and the old duplicate corrupts incarnation 2 (hazard H1, RFC 1337 §2.2). With tcp_rfc1337=1 the RST is ignored.",
 )
 def ladder_time_wait_assassination():
     return draw_ladder(simulate("time_wait_assassination", msl=_MSL, delay=20.0),
@@ -397,7 +397,7 @@ def ladder_time_wait_assassination():
 
 @figure(
     "ladder_abortive_close",
-    alt="Ladder diagram of an abortive close with SO_LINGER 0: A sends a RST instead of a FIN, neither side enters TIME_WAIT, and B's application sees connection reset.",
+    alt="Ladder diagram of an abortive close with SO_LINGER 0: A sends a RST instead of a FIN, neither side enters TIME_WAIT (as on Linux), and B's application sees connection reset.",
     caption="Abortive close (SO_LINGER {on, 0}): no TIME_WAIT anywhere, and the peer sees a reset.",
 )
 def ladder_abortive_close():
@@ -421,9 +421,10 @@ def show_ladder(trace: Trace, **kwargs) -> None:  # noqa: ANN003 - passed to dra
 def draw_ttl_vs_msl(ttl: int = 64, msl: float = _MSL, max_per_hop: float = 1.0):  # noqa: ANN201 - a Figure
     """How long a looping packet lives (TTL hops × seconds per hop) against the MSL.
 
-    TTL counts hops (RFC 1812 §5.3.1 requires a decrement of at least one per
-    router), so the lifetime in seconds depends on how long each hop takes;
-    above the MSL line the network breaks TCP's assumption (RFC 9293 §3.4.1).
+    TTL counts hops (RFC 1812 §4.2.2.9: "each router is required to reduce the
+    TTL field by at least one"), so the lifetime in seconds depends on how long
+    each hop takes; above the MSL line the network breaks TCP's assumption that
+    no segment outlives the MSL (RFC 9293 Glossary).
 
     Examples
     --------

@@ -7,7 +7,8 @@ queue ordered by time and then by the order they were scheduled, so a run is
 deterministic. For each arriving segment the engine does what RFC 9293
 §3.10.7 assigns to the receiving TCP *around* the state machine:
 
-1. PAWS (RFC 7323 §5.3) and the acceptability test of RFC 9293 Table 6. A
+1. PAWS (rule R1 of RFC 7323 §5.3, inferred: RFC 7323's text was not read, and
+   RFC 1323 §4.2.1 has the same rule) and the acceptability test of RFC 9293 Table 6. A
    segment that fails gets an ACK and is dropped (§3.10.7.4 "first, check
    sequence number"); it never reaches the state table.
 2. ACK processing (SND.UNA, the retransmission queue and its timer),
@@ -19,7 +20,8 @@ deterministic. For each arriving segment the engine does what RFC 9293
 The next state and the control segments to send come **only** from
 :func:`tcpmodel.states.transition`; the engine fills in their sequence and
 acknowledgment numbers. The engine owns the timers: retransmission with a
-doubling RTO and a retry limit (RFC 6298 §5), the 2MSL timer of TIME_WAIT
+doubling RTO (RFC 6298 §5, rule (5.5)) and a retry limit (the threshold R2
+of RFC 9293 §3.8.3), the 2MSL timer of TIME_WAIT
 (restarted when the table says a retransmitted FIN restarts it), and an
 optional user timeout (RFC 9293 §3.10.8).
 
@@ -60,9 +62,10 @@ _OPEN_FOR_CLOSE = frozenset(s for s in State if Event.CLOSE in valid_events(s))
 _RECEIVES_DATA = {State.ESTABLISHED, State.FIN_WAIT_1, State.FIN_WAIT_2}
 _CAN_TRANSMIT = {State.ESTABLISHED, State.CLOSE_WAIT}
 
-# RFC 9293 signals "connection reset" on a RST in ESTABLISHED, FIN_WAIT_1/2 and
-# CLOSE_WAIT (the table's ``user_error``) but names no signal in CLOSING and
-# LAST_ACK. Linux tcp_reset() (net/ipv4/tcp_input.c) sets sk_err = ECONNRESET
+# RFC 9293 §3.10.7.4 signals "connection reset" on a RST in ESTABLISHED,
+# FIN_WAIT_1/2 and CLOSE_WAIT (the table's ``user_error``) but names no signal in
+# CLOSING and LAST_ACK; RFC 9293 §3.5.3 says only that the receiver of a valid RST there
+# "aborts the connection and advises the user". Linux tcp_reset() (net/ipv4/tcp_input.c) sets sk_err = ECONNRESET
 # there too (every state but SYN_SENT, CLOSE_WAIT and CLOSE), so the
 # application learns its close did not complete cleanly.
 _LINUX_RESET_ERROR = {State.CLOSING: "connection reset", State.LAST_ACK: "connection reset"}
@@ -267,7 +270,7 @@ class Engine:
             self._send_call(tcb, call)
         elif action == "close":
             if tcb.cfg.linger_zero:
-                self._abort(tcb, note="close() with SO_LINGER {on, 0}: abort, send RST (tcp(7), socket(7))")
+                self._abort(tcb, note="close() with SO_LINGER {on, 0}: abort, send RST (Linux __tcp_close -> tcp_disconnect)")
             else:
                 self._user(tcb, Event.CLOSE)
         elif action == "abort":
@@ -476,7 +479,7 @@ class Engine:
             self._give_up(tcb, "connection timed out (ETIMEDOUT): retransmission limit reached")
             return
         tcb.retries += 1
-        tcb.rto = min(tcb.rto * 2, tcb.cfg.rto_max)  # RFC 6298 §5.5: back off the timer
+        tcb.rto = min(tcb.rto * 2, tcb.cfg.rto_max)  # RFC 6298 §5, rule (5.5): back off the timer
         entry = tcb.rtx[0]
         ack = tcb.rcv_nxt if "ACK" in entry["flags"].split("+") else 0
         self._transmit(tcb, entry["flags"], entry["seq"], ack, entry["payload"], entry["length"], rtx=True)
@@ -663,7 +666,7 @@ class Engine:
                 return
 
         if paws:
-            seg.outcome = "PAWS: timestamp older than TS.Recent; ACKed and dropped (RFC 7323 §5.3)"
+            seg.outcome = "PAWS: timestamp older than TS.Recent; ACKed and dropped (RFC 7323 §5.3, inferred)"
             self._send_oow_ack(tcb, seg)
             return
 
@@ -678,10 +681,10 @@ class Engine:
 
         if rst:
             if tcb.cfg.rfc5961 and seg.seq != tcb.rcv_nxt:
-                # RFC 9293 §3.10.7.4 second check with the optional RFC 5961 §3.2 mitigation
+                # RFC 9293 §3.10.7.4 second check with the optional RFC 5961 §3.2 mitigation (section inferred)
                 # (Linux tcp_validate_incoming): an in-window RST that is not exactly at
                 # RCV.NXT only earns a challenge ACK.
-                seg.outcome = "RST in window but not at RCV.NXT: challenge ACK (RFC 5961 §3.2)"
+                seg.outcome = "RST in window but not at RCV.NXT: challenge ACK (RFC 5961 §3.2, inferred)"
                 self._send_oow_ack(tcb, seg)
                 return
             if state == State.TIME_WAIT and tcb.cfg.rfc1337:
@@ -693,7 +696,7 @@ class Engine:
 
         if syn:
             tr = self._apply(tcb, Event.RCV_SYN, seg)
-            seg.outcome = f"SYN in {state.name}: " + ("challenge ACK (RFC 9293 §3.10.7.4, RFC 5961 §4)" if tr.send else "discarded")
+            seg.outcome = f"SYN in {state.name}: " + ("challenge ACK (RFC 9293 §3.10.7.4; RFC 5961 §4, inferred)" if tr.send else "discarded")
             return
 
         if not has_ack:
@@ -726,7 +729,7 @@ class Engine:
                     return
             # else: a FIN that ACKs our FIN is one RCV_FIN_ACK event, below
         if tcb.ts_on and seg.tsval is not None and seq_le(seg.seq, tcb.rcv_nxt):
-            tcb.ts_recent = seg.tsval  # RFC 7323 §4.3
+            tcb.ts_recent = seg.tsval  # RFC 7323 §4.3 (inferred; RFC 1323 §3.4's rule)
             tcb.ts_recent_time = self.t
 
         # ---- data (RFC 9293 §3.10.7.4 "seventh, process the segment text")

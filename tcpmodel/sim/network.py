@@ -10,8 +10,9 @@ Losses, duplicates and held-back segments are chosen by the segment's index
 :class:`~tcpmodel.sim.trace.Segment`. Random loss and jitter come from a
 seeded generator, so the same arguments always give the same trace.
 
-MSL (RFC 9293 §3.4.1: "Maximum Segment Lifetime") is the network's promise
-that no segment lives longer. The simulator enforces it: a delay longer than
+MSL (RFC 9293 Glossary: "Maximum Segment Lifetime, the time a TCP segment can
+exist in the internetwork system") is the network's promise that no segment
+lives longer. The simulator enforces it: a delay longer than
 ``msl`` raises ``ValueError`` rather than silently breaking the model.
 
 Examples
@@ -123,7 +124,7 @@ class Network:
         ------
         ValueError
             If a delay is negative or longer than ``msl``: the network promises
-            that no segment outlives the MSL (RFC 9293 §3.4.1).
+            that no segment outlives the MSL (RFC 9293 Glossary).
         """
         # Draw the random numbers in a fixed order, whatever the outcome, so that
         # changing one segment's fate does not reshuffle every later segment's.

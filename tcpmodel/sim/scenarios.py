@@ -57,7 +57,7 @@ __all__ = [
 ]
 
 #: Default MSL in seconds. Linux waits TCP_TIMEWAIT_LEN = 60 s in TIME_WAIT
-#: (include/net/tcp.h), i.e. 2·MSL with MSL = 30 s; RFC 9293 §3.4.1 suggests 2 minutes.
+#: (include/net/tcp.h), i.e. 2·MSL with MSL = 30 s; RFC 9293 §3.4.2 takes the MSL to be 2 minutes.
 DEFAULT_MSL = 30.0
 #: Default one-way network delay in seconds.
 DEFAULT_ONE_WAY = 0.05
@@ -83,13 +83,14 @@ class EndpointConfig:
     timestamps : bool
         Offer the timestamp option; PAWS runs when both ends use it (RFC 7323).
     ts_offset, ts_hz : int, float
-        The timestamp clock: ``TSval = ts_offset + t·ts_hz`` (RFC 7323 §5.4).
+        The timestamp clock: ``TSval = ts_offset + t·ts_hz`` (RFC 7323 §5.4, inferred;
+        RFC 1323 §4.2.2 gives the same 1 ms to 1 s range).
     isn, isn_fixed : str, int
         ISN policy, see :class:`~tcpmodel.sim.sequence.IsnGenerator`.
     rcv_wnd : int
         Receive window in octets.
     rto, rto_max, max_retries : float, float, int
-        Initial retransmission timeout (RFC 6298 §2.1: 1 s), its cap, and how
+        Initial retransmission timeout (RFC 6298 §2, rule (2.1): 1 s), its cap, and how
         many retransmissions before giving up.
     user_timeout : float, optional
         RFC 9293 §3.10.8 user timeout: abort if data stays unacknowledged this long.
@@ -105,7 +106,9 @@ class EndpointConfig:
     rfc1337 : bool
         Ignore RST in TIME_WAIT (RFC 1337 §3; Linux ``tcp_rfc1337``).
     linger_zero : bool
-        ``SO_LINGER {on, 0}``: ``close()`` aborts with a RST (socket(7)).
+        ``SO_LINGER {on, 0}``: ``close()`` aborts with a RST, as Linux does in
+        ``__tcp_close()`` → ``tcp_disconnect()`` (``net/ipv4/tcp.c``); socket(7)
+        SO_LINGER describes the linger timeout but says nothing of a RST.
     accept_syn : callable, optional
         ``accept_syn(segment, t) -> bool``: a filter on SYNs reaching LISTEN.
     invalid_ratelimit : float
@@ -114,7 +117,7 @@ class EndpointConfig:
     rfc5961 : bool
         Accept a RST only at exactly RCV.NXT and answer other in-window RSTs
         with a challenge ACK: the optional mitigation RFC 9293 §3.10.7.4 cites
-        from RFC 5961 §3.2, which Linux implements (``tcp_validate_incoming``).
+        from RFC 5961 §3.2 (section inferred), which Linux implements (``tcp_validate_incoming``).
         Off by default: RFC 9293's base rule accepts any in-window RST.
     """
 
@@ -246,7 +249,7 @@ def close(endpoint: str, at: float | After = 0.0, *, if_open: bool = False) -> C
 
 
 def abort(endpoint: str, at: float | After = 0.0) -> Call:
-    """ABORT (RFC 9293 §3.10.5): a RST in synchronized states."""
+    """ABORT (RFC 9293 §3.10.5): a RST from SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1/2 or CLOSE-WAIT; none from CLOSING, LAST-ACK, TIME-WAIT."""
     return Call(endpoint, "abort", at)
 
 
@@ -556,8 +559,9 @@ def old_duplicate(
     rfc1337 : bool
         Ignore a RST that arrives in TIME_WAIT (RFC 1337 §3; Linux
         ``net.ipv4.tcp_rfc1337=1``, default 0). Without it, a RST can end
-        TIME_WAIT early ("TIME-WAIT assassination", RFC 1337 hazard H1), and
-        then TIME_WAIT no longer protects incarnation 2.
+        TIME_WAIT early ("TIME-WAIT assassination", RFC 1337 §1), and then
+        TIME_WAIT no longer protects incarnation 2 from old duplicate data
+        (hazard H1, RFC 1337 §2.2).
 
     Examples
     --------
@@ -618,8 +622,13 @@ class _HoldFirst:
 def abortive_close(closer: str = "A", msl: float = DEFAULT_MSL, one_way: float | None = None, seed: int = 0) -> Scenario:
     """``closer`` has ``SO_LINGER {on, 0}``: ``close()`` sends a RST instead of a FIN.
 
-    Neither side enters TIME_WAIT; the peer's application sees "connection
-    reset" (RFC 9293 §3.10.7.4 "second, check the RST bit"; socket(7) SO_LINGER).
+    Neither side enters TIME_WAIT. The closer follows Linux: ``__tcp_close()``
+    calls ``tcp_disconnect()`` (``net/ipv4/tcp.c``), which sends the RST and
+    moves the socket straight to CLOSE, as RFC 9293 §3.10.5 ABORT does ("enter
+    CLOSED state"). RFC 9293 §3.5.2 and Note 3 of §3.3.2 would instead have the
+    side that issues a reset enter TIME-WAIT; neither Linux nor this simulator
+    does. The peer leaves for CLOSED and its application sees "connection
+    reset" (RFC 9293 §3.10.7.4 "second, check the RST bit").
 
     Examples
     --------
@@ -719,7 +728,7 @@ def _ack_of_first_fin(seg: Any) -> bool:
 
 @scenario("time_wait_assassination")
 def time_wait_assassination(rfc1337: bool = False, msl: float = DEFAULT_MSL, delay: float = 20.0, seed: int = 0) -> Scenario:
-    """RFC 1337 hazard H1: a RST ends TIME_WAIT early, and an old duplicate gets through.
+    """TIME-WAIT assassination (RFC 1337 §1): a RST ends TIME_WAIT early, and an old duplicate gets through (hazard H1, §2.2).
 
     ``old_duplicate`` with TIME_WAIT and a reconnect as soon as the 4-tuple is
     free, plus one network duplicate: a copy of B's FIN arrives after B has

@@ -19,7 +19,8 @@ Linux's ``before()``/``after()`` in ``include/net/tcp.h`` do.
 * :func:`acceptable` is the segment acceptability test of RFC 9293 §3.10.7.4
   (Table 6).
 * :class:`TimestampClock` and :func:`paws_reject` implement the timestamp
-  option and PAWS of RFC 7323 §5.3 (test R1, without the 24-day idle rule).
+  option and PAWS of RFC 7323 §5.3 (test R1, without the 24-day idle rule; the section is
+  inferred, RFC 7323's text was not read, RFC 1323 §4.2.1 has the rule).
 
 Examples
 --------
@@ -210,7 +211,7 @@ class IsnGenerator:
 
 @dataclass(frozen=True)
 class TimestampClock:
-    """A TCP timestamp clock (RFC 7323 §5.4): ``TSval = offset + t·hz`` modulo 2**32.
+    """A TCP timestamp clock (RFC 7323 §5.4, inferred; RFC 1323 §4.2.2): ``TSval = offset + t·hz`` modulo 2**32.
 
     Linux ticks at 1 kHz (``tcp_time_stamp_ms``, since Linux 4.13) and adds a
     per-connection offset derived from the addresses (``secure_tcp_ts_off``);
@@ -238,7 +239,8 @@ def paws_reject(tsval: int | None, ts_recent: int | None, *, rst: bool = False) 
     """RFC 7323 §5.3 R1: reject a segment whose TSval is older than TS.Recent.
 
     A RST is never rejected by PAWS (RFC 7323 §5.3 R1: "...and the RST bit is
-    not set"). Without a timestamp on either side there is nothing to test.
+    not set", inferred: as a third-party audit quotes RFC 7323, whose text was
+    not read; RFC 1323 §4.2.1's R1 has no RST clause). Without a timestamp on either side there is nothing to test.
 
     Examples
     --------
