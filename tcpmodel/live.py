@@ -76,6 +76,7 @@ __all__ = [
     "linux_state_name",
     "stored_root_lab",
     "format_root_lab",
+    "format_root_lab_tw_buckets",
 ]
 
 #: include/net/tcp_states.h: the numbers /proc/net/tcp prints in its "st" column.
@@ -1131,6 +1132,55 @@ def format_root_lab(record: dict[str, Any]) -> str:
         lines.append(
             f"{r['tcp_tw_reuse']:>8} {r['tcp_timestamps']:>2} {r['closer']:7} {show(r['observed']['burst']):22} {show(r['predicted']['burst']):22} "
             f"{show(r['observed']['after_delay']):22} {show(r['predicted']['after_delay']):22} {'yes' if r['agree'] else 'NO'}"
+        )
+    return "\n".join(lines)
+
+
+def format_root_lab_tw_buckets(record: dict[str, Any]) -> str:
+    """The root lab's ``tcp_max_tw_buckets`` runs as a table: observed beside the model's prediction.
+
+    Examples
+    --------
+    >>> print(format_root_lab_tw_buckets(stored_root_lab()).splitlines()[0])  # doctest: +ELLIPSIS
+    Linux ..., recorded ...; ports 20000-20019, tcp_tw_reuse=0, inside a private namespace
+    """
+    tw = record["tw_buckets"]
+    low, high = tw["port_range"]
+
+    def burst(d: dict[str, Any]) -> str:
+        ok = f"{d['succeeded']} then {d['errno']}" if d["errno"] else f"all {d['succeeded']} ok"
+        return f"{ok}; {d['time_wait']} in TIME_WAIT; {d['overflow']} overflow"
+
+    lines = [
+        f"Linux {record['kernel']}, recorded {record['date']}; ports {low}-{high}, tcp_tw_reuse=0, inside a private namespace",
+        f"{tw['burst_connections']} client-closed connections in a burst:",
+        f"  {'tcp_max_tw_buckets':24} {'observed':50} {'model':50} agree",
+    ]
+    for b in tw["bursts"]:
+        o = b["observed"]
+        seen = {"succeeded": o["burst"]["succeeded"], "errno": o["burst"]["errno"], "time_wait": o["time_wait"],
+                "overflow": o["tcp_time_wait_overflow"]}
+        label = f"{o['tcp_max_tw_buckets']:,}" + (" (default)" if b["cap"] == "default" else "")
+        lines.append(f"  {label:24} {burst(seen):50} {burst(b['predicted']):50} {'yes' if b['agree'] else 'NO'}")
+    r, p = tw["bound_reconnect"]["observed"], tw["bound_reconnect"]["predicted"]
+    lines += [
+        f"{r['connections']} connections from bound ports, timestamps off, tcp_max_tw_buckets={tw['cap']}; "
+        "connect() again from each port to the same server:",
+        f"  observed: {r['time_wait']} in TIME_WAIT, {r['tcp_time_wait_overflow']} overflow; reconnect from a port "
+        f"in TIME_WAIT {r['reconnect']['in_time_wait']}, from a port whose close overflowed {r['reconnect']['skipped_time_wait']}",
+        f"  model:    {p['time_wait']} in TIME_WAIT, {p['tcp_time_wait_overflow']} overflow; reconnect from a port "
+        f"in TIME_WAIT {p['reconnect']['in_time_wait']}, from a port whose close overflowed {p['reconnect']['skipped_time_wait']}",
+        f"  agree: {'yes' if tw['bound_reconnect']['agree'] else 'NO'}",
+        f"default tcp_max_tw_buckets in a new namespace: {tw['namespace_default']['observed']:,} observed, "
+        f"{tw['namespace_default']['predicted']:,} model (half of {tw['host_tcp_ehash_entries']:,} ehash entries)",
+    ]
+    c = tw["child_ehash"]
+    if "skipped" not in c["observed"]:
+        lines.append(
+            f"namespace created with tcp_child_ehash_entries={c['observed']['tcp_child_ehash_entries']}: "
+            f"{c['observed']['child_tcp_ehash_entries']:,} ehash entries and tcp_max_tw_buckets="
+            f"{c['observed']['child_tcp_max_tw_buckets']:,} observed, {c['predicted']['child_tcp_ehash_entries']:,} and "
+            f"{c['predicted']['child_tcp_max_tw_buckets']:,} model"
         )
     return "\n".join(lines)
 

@@ -14,7 +14,17 @@ first, server first) it creates a network namespace of its own with
 * waits ``tcp_tw_reuse_delay`` + 0.2 s and counts again (the "after delay"
   phase): only ``tcp_tw_reuse`` lets the TIME_WAIT ports be used again;
 * also reconnects from an explicitly bound port to the same server, with
-  timestamps on and off (the bound-port rule of ``tcp_twsk_unique``).
+  timestamps on and off (the bound-port rule of ``tcp_twsk_unique``);
+* ``tcp_max_tw_buckets`` (the "tw_buckets" runs): with the range narrowed to
+  20 ports and ``tcp_tw_reuse=0``, a burst of 60 client-closed connections,
+  once with the namespace's default cap and once with the cap lowered to 5.
+  It counts the TIME_WAIT sockets (``ss`` in the namespace) and the change of
+  ``TCPTimeWaitOverflow`` (``/proc/net/netstat`` in the namespace). Then, with
+  timestamps off, it reconnects from each of 10 explicitly bound ports and
+  shows that a port whose close overflowed the cap has no TIME_WAIT left to
+  block its 4-tuple. Finally it sets ``tcp_child_ehash_entries`` in its own
+  namespace and reads the default cap of a namespace created from it
+  (``unshare -n``), to check ``tcp_set_hashinfo()``.
 
 These sysctls are per network namespace, so the host's settings are never
 touched; the part that writes them refuses to run in the host's namespace,
@@ -47,6 +57,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PORT_RANGE = (20000, 20099)
 SKIPPED = 77
+#: The tcp_max_tw_buckets runs: 20 ports, a burst of three times that, a cap of 5.
+TW_PORT_RANGE = (20000, 20019)
+TW_BURST = 60
+TW_CAP = 5
+TW_BOUND_CONNECTIONS = 10
+#: tcp_child_ehash_entries set in the lab's namespace before it creates a nested one.
+TW_CHILD_EHASH = 1000
 SYSCTL = Path("/proc/sys/net/ipv4")
 
 
@@ -178,6 +195,129 @@ def inside_bound_reconnect(timestamps: int) -> dict:
             s.close()
 
 
+def _tcp_ext(name: str) -> int:
+    """A TcpExt counter of this namespace from /proc/net/netstat (what ``nstat`` reads)."""
+    lines = Path("/proc/net/netstat").read_text(encoding="ascii").splitlines()
+    for header, values in zip(lines[::2], lines[1::2]):
+        names, numbers = header.split(), values.split()
+        if names[0] == "TcpExt:":
+            return int(dict(zip(names[1:], numbers[1:]))[name])
+    raise KeyError(name)
+
+
+def _time_wait_ports() -> tuple[list[int], str]:
+    """Local ports of this namespace's TIME_WAIT sockets, from ``ss`` (or /proc/net/tcp without it)."""
+    if shutil.which("ss"):
+        done = subprocess.run(["ss", "-Htan4", "state", "time-wait"], capture_output=True, text=True, check=True, timeout=10)
+        ports = []
+        for line in done.stdout.splitlines():
+            local = next(tok for tok in line.split() if ":" in tok)
+            ports.append(int(local.rsplit(":", 1)[1]))
+        return sorted(ports), "ss -Htan4 state time-wait"
+    ports = [int(line.split()[1].split(":")[1], 16) for line in Path("/proc/net/tcp").read_text(encoding="ascii").splitlines()[1:]
+             if line.split()[3] == "06"]
+    return sorted(ports), "/proc/net/tcp st 06"
+
+
+def _read_sysctl(name: str) -> int:
+    return int((SYSCTL / name).read_text(encoding="ascii").split()[0])
+
+
+def inside_tw_buckets_burst(cap: int | None) -> dict:
+    """A burst of client-closed connections over 20 ports, with ``tcp_max_tw_buckets`` at ``cap`` (None: default)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))  # kernel-chosen, from the default range: outside TW_PORT_RANGE
+    server.listen(128)
+    server.settimeout(2)
+    try:
+        namespace_default = _read_sysctl("tcp_max_tw_buckets")
+        ehash = _read_sysctl("tcp_ehash_entries")
+        _set("tcp_tw_reuse", "0")
+        _set("ip_local_port_range", f"{TW_PORT_RANGE[0]} {TW_PORT_RANGE[1]}")
+        if cap is not None:
+            _set("tcp_max_tw_buckets", str(cap))
+        before = _tcp_ext("TCPTimeWaitOverflow")
+        burst = _count(server, "client", TW_BURST)
+        ports, counted_with = _time_wait_ports()
+        return {
+            "namespace_default_max_tw_buckets": namespace_default,
+            "tcp_ehash_entries": ehash,
+            "tcp_max_tw_buckets": _read_sysctl("tcp_max_tw_buckets"),
+            "burst": burst,
+            "time_wait": sum(TW_PORT_RANGE[0] <= p <= TW_PORT_RANGE[1] for p in ports),
+            "time_wait_counted_with": counted_with,
+            "tcp_time_wait_overflow": _tcp_ext("TCPTimeWaitOverflow") - before,
+        }
+    finally:
+        server.close()
+
+
+def inside_tw_buckets_reuse(cap: int) -> dict:
+    """Bound ports, client closes first, cap ``cap``; then reconnect each port to the same server.
+
+    Timestamps are off so that a TIME_WAIT 4-tuple refuses the bound-port
+    connect() (``tcp_twsk_unique`` takes it over only when it saw timestamps).
+    """
+    _set("tcp_timestamps", "0")
+    _set("tcp_tw_reuse", "0")
+    _set("tcp_max_tw_buckets", str(cap))
+    socks = []
+    try:
+        server = socket.socket()
+        socks.append(server)
+        server.bind(("127.0.0.1", 0))
+        server.listen(TW_BOUND_CONNECTIONS + 4)
+        server.settimeout(2)
+        before = _tcp_ext("TCPTimeWaitOverflow")
+        used = []
+        for _ in range(TW_BOUND_CONNECTIONS):
+            c = socket.socket()
+            c.settimeout(2)
+            c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            c.bind(("127.0.0.1", 0))
+            c.connect(server.getsockname())
+            used.append(c.getsockname()[1])
+            s, _ = server.accept()
+            c.close()
+            s.recv(1)
+            s.close()
+        overflow = _tcp_ext("TCPTimeWaitOverflow") - before
+        tw_ports, counted_with = _time_wait_ports()
+        held = [p for p in used if p in tw_ports]
+        outcomes: dict[str, dict[str, int]] = {"in_time_wait": {}, "skipped_time_wait": {}}
+        for port in used:
+            again = socket.socket()
+            socks.append(again)
+            again.settimeout(2)
+            again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            again.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            again.bind(("127.0.0.1", port))
+            try:
+                again.connect(server.getsockname())
+                outcome = "ok"
+                server.accept()[0].close()
+            except OSError as exc:
+                outcome = errno.errorcode.get(exc.errno, str(exc.errno))
+            group = outcomes["in_time_wait" if port in held else "skipped_time_wait"]
+            group[outcome] = group.get(outcome, 0) + 1
+        return {"connections": len(used), "time_wait": len(held), "time_wait_counted_with": counted_with,
+                "tcp_time_wait_overflow": overflow, "reconnect": outcomes}
+    finally:
+        for s in socks:
+            s.close()
+
+
+def inside_child_ehash(child_entries: int) -> dict:
+    """Set this namespace's ``tcp_child_ehash_entries``, create a nested namespace, read its defaults."""
+    _set("tcp_child_ehash_entries", str(child_entries))
+    if shutil.which("unshare") is None:
+        return {"skipped": "no unshare command (util-linux)"}
+    files = [str(SYSCTL / "tcp_max_tw_buckets"), str(SYSCTL / "tcp_ehash_entries")]
+    done = subprocess.run(["unshare", "-n", "cat", *files], capture_output=True, text=True, check=True, timeout=10)
+    cap, ehash = (int(x) for x in done.stdout.split())
+    return {"tcp_child_ehash_entries": child_entries, "child_tcp_max_tw_buckets": cap, "child_tcp_ehash_entries": ehash}
+
+
 def inside_main(args: argparse.Namespace) -> int:
     if args.host_netns:
         _HOST_NETNS.append(args.host_netns)
@@ -186,6 +326,12 @@ def inside_main(args: argparse.Namespace) -> int:
         return 2
     if args.bound_reconnect:
         out = inside_bound_reconnect(args.timestamps)
+    elif args.tw_buckets_burst:
+        out = inside_tw_buckets_burst(None if args.cap == "default" else int(args.cap))
+    elif args.tw_buckets_reuse:
+        out = inside_tw_buckets_reuse(int(args.cap))
+    elif args.child_ehash:
+        out = inside_child_ehash(args.child_ehash)
     else:
         out = inside_exhaustion(args.tw_reuse, args.closer, args.timestamps)
     print(json.dumps(out))
@@ -270,7 +416,74 @@ def run_lab() -> dict:
         "port_range": list(PORT_RANGE),
         "exhaustion": runs,
         "bound_port_reconnect": bound,
+        "tw_buckets": run_tw_buckets(),
     }
+
+
+def _host_sysctl(name: str) -> int:
+    return int((SYSCTL / name).read_text(encoding="ascii").split()[0])
+
+
+def run_tw_buckets() -> dict:
+    """tcp_max_tw_buckets in private namespaces: what the kernel does at the cap, beside the model."""
+    from tcpmodel import models
+    from tcpmodel import socket_rules as rules
+
+    ports = models.connect_port_count(*TW_PORT_RANGE)
+    # The namespaces are created by `ip` from the host's namespace: tcp_set_hashinfo() reads the
+    # creator's tcp_child_ehash_entries (read-only here) and the global ehash size.
+    host_ehash, host_child = abs(_host_sysctl("tcp_ehash_entries")), _host_sysctl("tcp_child_ehash_entries")
+    bursts = []
+    for cap in ("default", str(TW_CAP)):
+        observed = _in_namespace(["--tw-buckets-burst", "--cap", cap])
+        predicted = models.burst_outcome(TW_BURST, ports, max_tw_buckets=observed["tcp_max_tw_buckets"])
+        seen = {"succeeded": observed["burst"]["succeeded"], "errno": observed["burst"]["errno"],
+                "time_wait": observed["time_wait"], "overflow": observed["tcp_time_wait_overflow"]}
+        bursts.append({"cap": cap, "observed": observed, "predicted": predicted, "agree": seen == predicted})
+    default = models.default_max_tw_buckets(host_ehash, child_ehash_entries=host_child)
+    observed_reuse = _in_namespace(["--tw-buckets-reuse", "--cap", str(TW_CAP)])
+    held = models.burst_outcome(TW_BOUND_CONNECTIONS, 65535, max_tw_buckets=TW_CAP)
+    blocked = rules.rebind_client_port_outcome(True, True, True, rules.Settings(tcp_tw_reuse=0, tcp_timestamps=0))
+    predicted_reuse = {
+        "time_wait": held["time_wait"],
+        "tcp_time_wait_overflow": held["overflow"],
+        "reconnect": {"in_time_wait": {blocked: held["time_wait"]}, "skipped_time_wait": {"ok": held["overflow"]}},
+    }
+    child = _in_namespace(["--child-ehash", str(TW_CHILD_EHASH)])
+    predicted_child = models.default_max_tw_buckets(host_ehash, child_ehash_entries=TW_CHILD_EHASH)
+    return {
+        "description": (f"ip_local_port_range {TW_PORT_RANGE[0]}-{TW_PORT_RANGE[1]} and tcp_tw_reuse=0 inside each "
+                        f"namespace; a burst of {TW_BURST} client-closed connections with the namespace's default "
+                        f"tcp_max_tw_buckets and with {TW_CAP}; then {TW_BOUND_CONNECTIONS} connections from bound "
+                        f"ports (timestamps off) reconnected to the same server; then a namespace created with "
+                        f"tcp_child_ehash_entries={TW_CHILD_EHASH}"),
+        "port_range": list(TW_PORT_RANGE),
+        "burst_connections": TW_BURST,
+        "cap": TW_CAP,
+        "host_tcp_ehash_entries": host_ehash,
+        "host_tcp_child_ehash_entries": host_child,
+        "namespace_default": {"observed": bursts[0]["observed"]["namespace_default_max_tw_buckets"], "predicted": default,
+                              "agree": bursts[0]["observed"]["namespace_default_max_tw_buckets"] == default},
+        "bursts": bursts,
+        "bound_reconnect": {
+            "observed": observed_reuse,
+            "predicted": predicted_reuse,
+            "agree": all(observed_reuse[k] == predicted_reuse[k] for k in predicted_reuse),
+        },
+        "child_ehash": {
+            "observed": child,
+            "predicted": {"child_tcp_max_tw_buckets": predicted_child, "child_tcp_ehash_entries": 2 * predicted_child},
+            "agree": "skipped" in child or (child["child_tcp_max_tw_buckets"] == predicted_child
+                                            and child["child_tcp_ehash_entries"] == 2 * predicted_child),
+        },
+    }
+
+
+def tw_buckets_agree(record: dict) -> bool:
+    """Whether every tcp_max_tw_buckets run agrees with the model."""
+    tw = record["tw_buckets"]
+    return (tw["namespace_default"]["agree"] and all(b["agree"] for b in tw["bursts"])
+            and tw["bound_reconnect"]["agree"] and tw["child_ehash"]["agree"])
 
 
 def leftover_namespaces() -> list[str]:
@@ -284,6 +497,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--host-netns", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--bound-reconnect", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--tw-buckets-burst", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--tw-buckets-reuse", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--child-ehash", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--cap", default="default", help=argparse.SUPPRESS)
     parser.add_argument("--tw-reuse", type=int, choices=(0, 1, 2), default=2, help=argparse.SUPPRESS)
     parser.add_argument("--closer", choices=("client", "server"), default="client", help=argparse.SUPPRESS)
     parser.add_argument("--timestamps", type=int, choices=(0, 1, 2), default=1, help=argparse.SUPPRESS)
@@ -299,7 +516,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
     print(text, end="")
-    return 0 if all(r["agree"] for r in record["exhaustion"] + record["bound_port_reconnect"]) else 1
+    return 0 if all(r["agree"] for r in record["exhaustion"] + record["bound_port_reconnect"]) and tw_buckets_agree(record) else 1
 
 
 if __name__ == "__main__":
