@@ -4,11 +4,13 @@ The kernel rules are restated here from the Linux source (not imported from
 the code under test) so that the simulator is checked against an independent
 oracle:
 
-* ``net/ipv4/tcp_metrics.c: tcp_peer_is_proven`` (Linux 3.6–4.11): drop a SYN
-  when ``now - tcpm_ts_stamp < TCP_PAWS_MSL (60)`` and
-  ``(s32)(tcpm_ts - tsval) > TCP_PAWS_WINDOW (1)``.
+* ``net/ipv4/tcp_metrics.c: tcp_peer_is_proven`` (read in a Linux 4.9 tree;
+  inferred for 4.11): drop a SYN when ``now - tcpm_ts_stamp < TCP_PAWS_MSL (60)``
+  and ``(s32)(tcpm_ts - tsval) > TCP_PAWS_WINDOW (1)``.
 * ``tcp_remember_stamp``: overwrite the per-host stamp when the new TSval is
   not older, or when the saved one is older than 60 s.
+* ``net/ipv4/tcp_minisocks.c: tcp_time_wait``: with ``recycle_ok``, TIME_WAIT
+  lasts ``rto = (icsk_rto << 2) - (icsk_rto >> 1)`` jiffies.
 """
 
 from __future__ import annotations
@@ -17,7 +19,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tcpmodel.sim.recycle import peer_is_proven, remember_stamp, simulate_tw_recycle_nat
+from tcpmodel.sim.recycle import (
+    CLIENT_OFFSETS,
+    SPREAD_SEEDS,
+    Spread,
+    peer_is_proven,
+    recycle_nat_spread,
+    recycle_time_wait_s,
+    remember_stamp,
+    simulate_tw_recycle_nat,
+)
 
 KERNEL_PAWS_MSL = 60  # include/net/tcp.h: TCP_PAWS_MSL
 KERNEL_PAWS_WINDOW = 1  # include/net/tcp.h: TCP_PAWS_WINDOW
@@ -84,14 +95,28 @@ def replay(result) -> None:
 
 
 @settings(max_examples=25)
-@given(clients=st.integers(1, 40), seed=st.integers(0, 2**32), offsets=st.sampled_from(["per_host", "per_connection"]))
+@given(clients=st.integers(1, 40), seed=st.integers(0, 2**32), offsets=st.sampled_from(CLIENT_OFFSETS))
 def test_every_drop_is_exactly_the_kernel_rule(clients, seed, offsets):
     result = simulate_tw_recycle_nat(clients=clients, seed=seed, client_offsets=offsets, duration_s=1200)
     replay(result)
     assert 0.0 <= result.drop_fraction <= 1.0
     assert result.connects <= result.syns_sent <= result.connects * (result.params["syn_retries"] + 1)
     assert result.connects_failed + result.connects_delayed <= result.connects
-    assert result.clients_affected <= result.clients
+    assert result.clients_failed <= result.clients_affected <= result.clients
+    # a host with a failed connect() had every copy of one SYN dropped
+    assert (result.clients_failed > 0) == (result.connects_failed > 0)
+
+
+@settings(max_examples=20)
+@given(clients=st.integers(2, 60), seed=st.integers(0, 2**32))
+def test_with_uptime_clocks_the_most_advanced_clock_is_never_dropped(clients, seed):
+    # Clocks that count uptime (all within 2**31 ticks of each other) are a fixed order: nobody
+    # can leave a stamp ahead of the host whose clock leads, so its SYNs always pass.
+    result = simulate_tw_recycle_nat(clients=clients, seed=seed, client_offsets="uptime")
+    assert result.params["max_uptime_s"] * result.params["ts_hz"] < 2**31
+    # (a host booted less than 300 s ago has a "negative" clock: INITIAL_JIFFIES)
+    leader = max(range(clients), key=lambda c: s32(result.offsets[c]))
+    assert not any(dropped for _t, c, _ts, dropped in result.syn_log if c == leader)
 
 
 @settings(max_examples=20)
@@ -124,6 +149,53 @@ def test_randomised_offsets_break_recycle_even_for_one_host():
     assert result.syns_dropped > 0
 
 
+def test_uptime_clocks_start_at_jiffies_of_their_uptime():
+    # TSval = (uptime - 300 s) * HZ at t = 0 (INITIAL_JIFFIES is 300 s below zero), so offsets lie in
+    # [-300 s, max_uptime_s - 300 s] of ticks, modulo 2**32.
+    result = simulate_tw_recycle_nat(clients=200, seed=2, client_offsets="uptime", max_uptime_s=3600, ts_hz=100)
+    lo, hi = -300 * 100, (3600 - 300) * 100
+    assert all(lo <= (o if o < 2**31 else o - 2**32) <= hi for o in result.offsets)
+    assert simulate_tw_recycle_nat(clients=3, seed=2, client_offsets="per_connection").offsets is None
+
+
+def test_the_sweep_shapes_and_why():
+    # Clocks that count uptime: the more hosts, the more connect() calls fail (a fixed order of clocks,
+    # and a stamp that stays fresh while any host ahead keeps closing connections).
+    up = [recycle_nat_spread(n, client_offsets="uptime") for n in (10, 100, 1000)]
+    assert up[0].failed.median < up[1].failed.median < up[2].failed.median
+    # Random offsets per host: no host leads, every new stamp re-deals who is behind, so with many hosts
+    # the stamp changes far more often, a retried SYN meets a new stamp, and failures fall again.
+    ph = [recycle_nat_spread(n, client_offsets="per_host") for n in (100, 1000)]
+    assert ph[1].failed.median < ph[0].failed.median
+    assert ph[1].stamp_changes.median > 5 * up[2].stamp_changes.median
+    # ... towards (1/2)**(syn_retries + 1): each of the 7 copies of a SYN behind a fresh stamp about half the time.
+    coin = 0.5 ** (7)
+    assert coin / 4 < ph[1].failed.median < coin * 4
+    # SYNs are dropped in large numbers in both; one host alone never.
+    assert up[2].dropped.median > 0.5 and ph[1].dropped.median > 0.4
+    assert recycle_nat_spread(1, client_offsets="uptime").dropped.high == 0.0
+
+
+def test_spread_is_the_median_and_range_of_the_runs():
+    runs = [simulate_tw_recycle_nat(clients=10, seed=s).failed_fraction for s in SPREAD_SEEDS]
+    spread = recycle_nat_spread(10)
+    assert spread.seeds == SPREAD_SEEDS
+    assert (spread.failed.low, spread.failed.high) == (min(runs), max(runs))
+    assert sorted(runs)[len(runs) // 2 - 1] <= spread.failed.median <= sorted(runs)[len(runs) // 2]
+    assert Spread(0.05, 0.02, 0.2).contains(0.01, 0.03) and not Spread(0.05, 0.04, 0.2).contains(0.01, 0.03)
+    with pytest.raises(ValueError, match="^seeds must be"):
+        recycle_nat_spread(10, seeds=())
+
+
+@pytest.mark.parametrize("rto_ms", [200, 202, 1000, 3000, 120_000])
+def test_recycled_time_wait_is_the_kernels_three_and_a_half_rto(rto_ms):
+    # tcp_time_wait(): rto = (icsk_rto << 2) - (icsk_rto >> 1), in jiffies (HZ = 1000 here: 1 jiffy = 1 ms).
+    kernel_jiffies = (rto_ms << 2) - (rto_ms >> 1)
+    assert recycle_time_wait_s(rto_ms / 1000) == pytest.approx(kernel_jiffies / 1000)
+    with pytest.raises(ValueError, match="^rto_s must be"):
+        recycle_time_wait_s(0)
+
+
 def test_same_seed_same_result_and_seed_matters():
     a = simulate_tw_recycle_nat(clients=30, seed=11)
     b = simulate_tw_recycle_nat(clients=30, seed=11)
@@ -145,6 +217,7 @@ def test_a_dropped_connect_gives_up_after_syn_retries():
         ({"clients": 0}, "clients"),
         ({"clients": 5, "seed": -1}, "seed"),
         ({"clients": 5, "client_offsets": "random"}, "client_offsets"),
+        ({"clients": 5, "max_uptime_s": -1}, "max_uptime_s"),
         ({"clients": 5, "mean_interval_s": 0}, "mean_interval_s"),
         ({"clients": 5, "ts_hz": 5000}, "ts_hz"),
         ({"clients": 5, "tw_recycle": 1}, "tw_recycle"),
@@ -275,6 +348,19 @@ def test_decision_table_agrees_with_the_models():
     # The sysctls need root; socket options and design changes do not.
     assert decision_row("tcp_tw_reuse").needs_root and not decision_row("so_linger_zero").needs_root
     assert "4.12" in decision_row("tcp_tw_recycle").linux
+
+
+def test_recycle_row_says_whom_it_helped_and_whom_it_hurt():
+    row = decision_row("tcp_tw_recycle")
+    # tcp_time_wait() shortened TIME_WAIT for any socket that closed first: clients too.
+    assert row.helps == "both"
+    # the damage: SYNs dropped at the host that accepts them, for clients sharing one address
+    assert "NAT" in row.risk and "3.5 × RTO" in row.risk
+    assert row.removed_in == "4.12" and f"removed in {row.removed_in}" in row.linux
+    for cited in ("tcp(7)", "net/ipv4/tcp_minisocks.c", "net/ipv4/tcp_metrics.c", "commit 4396e46187ca",
+                  "commit 95a22caee396", "commit 28ee1b746f49", "inferred"):
+        assert cited in row.source, cited
+    assert [w.key for w in DECISION_TABLE if w.removed_in] == ["tcp_tw_recycle"]
 
 
 def test_every_myth_has_a_correction_and_a_source():

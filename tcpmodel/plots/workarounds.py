@@ -15,6 +15,7 @@ import numpy as np
 from tcpmodel.figures import figure
 from tcpmodel.models import time_wait_population as _time_wait_population
 from tcpmodel.plots.style import PALETTE, ROLE_COLOURS, fixed_margins
+from tcpmodel.sim.recycle import SPREAD_SEEDS
 
 __all__ = [
     "draw_tw_reuse",
@@ -27,9 +28,9 @@ __all__ = [
     "RECYCLE_SWEEP_SEEDS",
 ]
 
-#: The NAT sizes and seeds of the sweep figure (and of notebook 07's table).
-RECYCLE_SWEEP_CLIENTS = (1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000)
-RECYCLE_SWEEP_SEEDS = (0, 1, 2, 3, 4)
+#: The NAT sizes and seeds of the sweep figure (the seeds are the course's spread seeds).
+RECYCLE_SWEEP_CLIENTS = (1, 2, 3, 5, 10, 20, 50, 100, 300, 1000)
+RECYCLE_SWEEP_SEEDS = SPREAD_SEEDS
 
 _STATE_COLOURS = {
     "ESTABLISHED": PALETTE["green"],
@@ -114,10 +115,12 @@ def tw_reuse_paws_figure():
 
 
 def recycle_sweep(clients=RECYCLE_SWEEP_CLIENTS, seeds=RECYCLE_SWEEP_SEEDS, **params) -> dict[str, np.ndarray]:
-    """``tw_recycle_nat`` over NAT sizes and seeds: mean drop and failure fractions.
+    """``tw_recycle_nat`` over NAT sizes: median and range over ``seeds`` of the drop and failure fractions.
 
-    Returns a dict of arrays: ``clients``, ``drop`` (SYNs dropped),
-    ``failed`` (connect() calls that failed), ``drop_sd``, ``failed_sd``.
+    Returns a dict of arrays: ``clients``; ``drop`` and ``failed`` (medians:
+    SYNs dropped, connect() calls that failed); ``drop_low``/``drop_high`` and
+    ``failed_low``/``failed_high`` (the range over the seeds). ``params`` go to
+    :func:`tcpmodel.sim.recycle.simulate_tw_recycle_nat` (``client_offsets``...).
 
     Examples
     --------
@@ -125,65 +128,91 @@ def recycle_sweep(clients=RECYCLE_SWEEP_CLIENTS, seeds=RECYCLE_SWEEP_SEEDS, **pa
     >>> float(s["drop"][0]), bool(s["drop"][1] > 0)
     (0.0, True)
     """
-    from tcpmodel.sim import simulate
+    from tcpmodel.sim.recycle import recycle_nat_sweep
 
-    drop, failed = [], []
-    for n in clients:
-        runs = [simulate("tw_recycle_nat", clients=int(n), seed=int(seed), **params) for seed in seeds]
-        drop.append([r.drop_fraction for r in runs])
-        failed.append([r.failed_fraction for r in runs])
-    d, f = np.array(drop), np.array(failed)
-    return {"clients": np.array(clients), "drop": d.mean(1), "failed": f.mean(1), "drop_sd": d.std(1), "failed_sd": f.std(1)}
+    spreads = recycle_nat_sweep(clients=clients, seeds=seeds, **params)
+    return {
+        "clients": np.array([s.clients for s in spreads]),
+        "drop": np.array([s.dropped.median for s in spreads]),
+        "drop_low": np.array([s.dropped.low for s in spreads]),
+        "drop_high": np.array([s.dropped.high for s in spreads]),
+        "failed": np.array([s.failed.median for s in spreads]),
+        "failed_low": np.array([s.failed.low for s in spreads]),
+        "failed_high": np.array([s.failed.high for s in spreads]),
+    }
 
 
-def draw_recycle_sweep(**params):
-    """Drop and failure fractions against the number of hosts behind one NAT address."""
-    s = recycle_sweep(**params)
-    fig, ax = plt.subplots(figsize=(6.6, 3.6))
-    ax.errorbar(s["clients"], 100 * s["drop"], yerr=100 * s["drop_sd"], marker="o", color=PALETTE["orange"], capsize=3,
-                label="SYNs dropped (netstat: passive connections rejected because of time stamp)")
-    ax.errorbar(s["clients"], 100 * s["failed"], yerr=100 * s["failed_sd"], marker="s", color=ROLE_COLOURS["error"], capsize=3,
-                label="connect() calls that fail after every SYN retransmission")
-    ax.set_xscale("log")
-    ax.set_xlabel("hosts behind one NAT address")
-    ax.set_ylabel("% of attempts")
-    ax.set_ylim(0, 100)
-    ax.set_title("tcp_tw_recycle=1 on the server, server closes first", fontsize=10)
-    ax.legend(fontsize=7.5, frameon=False, loc="upper left")
-    fig.tight_layout()
+#: The clock models the sweep figure compares, with their legend labels.
+_SWEEP_CLOCKS = (
+    ("uptime", "clocks count uptime (clients before Linux 4.10)", PALETTE["vermillion"], "o"),
+    ("per_host", "random offset per host (Linux 4.11+ clients)", PALETTE["blue"], "s"),
+)
+
+
+def draw_recycle_sweep(clients=RECYCLE_SWEEP_CLIENTS, seeds=RECYCLE_SWEEP_SEEDS, **params):
+    """SYNs dropped and connect() calls failed against the number of hosts behind one NAT address, two clock models."""
+    fig, axes = plt.subplots(1, 2, figsize=(9.6, 3.9), sharex=True)
+    for mode, label, colour, marker in _SWEEP_CLOCKS:
+        s = recycle_sweep(clients=clients, seeds=seeds, client_offsets=mode, **params)
+        for ax, key in zip(axes, ("drop", "failed")):
+            ax.fill_between(s["clients"], 100 * s[f"{key}_low"], 100 * s[f"{key}_high"], color=colour, alpha=0.18, linewidth=0)
+            ax.plot(s["clients"], 100 * s[key], marker=marker, color=colour, label=label, markersize=4)
+    axes[0].set_title("SYNs dropped (netstat: rejected because of time stamp)", fontsize=9)
+    axes[1].set_title("connect() calls that fail after every retransmission", fontsize=9)
+    for ax in axes:
+        ax.set_xscale("log")
+        ax.set_xlabel("hosts behind one NAT address")
+        ax.set_ylim(0, 100)
+    axes[0].set_ylabel(f"% (median and range over {len(seeds)} seeds)")
+    axes[1].legend(fontsize=7.5, frameon=False, loc="upper left")
+    fixed_margins(fig, left=0.62, bottom=0.55, top=0.34, right=0.15, wspace=0.22)
     return fig
 
 
 @figure(
     "recycle_nat_drops",
-    alt="Line chart on a log scale of hosts behind one NAT address (1 to 1000). With one host nothing is dropped. From "
-    "a few hosts on, about half or more of the SYNs are dropped by the per-host timestamp check, and a few percent "
-    "of connect() calls fail outright.",
-    caption="tcp_tw_recycle behind NAT: most SYNs are dropped and retried; a few percent of connections fail (tw_recycle_nat, 5 seeds).",
+    alt="Two line charts on a log scale of hosts behind one NAT address (1 to 1000), each line the median over the "
+    "course's seeds with a band for their range. One host is never dropped. About half or more of all SYNs are dropped "
+    "from a few hosts on. The share of connect() calls that fail rises with the number of hosts when the hosts' clocks "
+    "count uptime; with a random offset per host it peaks near a hundred hosts and falls again beyond.",
+    caption="tcp_tw_recycle behind NAT: SYNs dropped and connect() calls failed, median and range over the course's seeds, "
+    "for clients whose clocks count uptime and for clients with a random offset per host.",
 )
 def recycle_nat_drops_figure():
     return draw_recycle_sweep()
 
 
-def draw_recycle_timeline(clients: int = 6, seed: int = 1, client_offsets: str = "per_host", tw_recycle: bool = True, minutes: float = 60.0,
+def draw_recycle_timeline(clients: int = 6, seed: int = 1, client_offsets: str = "uptime", tw_recycle: bool = True, minutes: float = 60.0,
                           mean_interval_s: float | None = None):
-    """Each client's SYNs over time, dropped ones marked, for one ``tw_recycle_nat`` run."""
-    from tcpmodel.sim import simulate
+    """Each host's SYNs over time, dropped ones marked, for one ``tw_recycle_nat`` run.
 
-    r = simulate("tw_recycle_nat", clients=clients, seed=seed, client_offsets=client_offsets, tw_recycle=tw_recycle, duration_s=minutes * 60,
-                 mean_interval_s=mean_interval_s)
-    fig, ax = plt.subplots(figsize=(6.8, 0.5 + 0.28 * min(clients, 30) + 1.2))
-    shown = [row for row in r.syn_log if row[1] < 30]
-    ok = [(t / 60, c) for t, c, _, dropped in shown if not dropped]
-    bad = [(t / 60, c) for t, c, _, dropped in shown if dropped]
+    Hosts are drawn in the order of their clocks, the most advanced at the top
+    (per connection, when each connection has its own clock, in host order).
+    """
+    from tcpmodel.sim.recycle import simulate_tw_recycle_nat
+
+    r = simulate_tw_recycle_nat(clients=clients, seed=seed, client_offsets=client_offsets, tw_recycle=tw_recycle,
+                                duration_s=minutes * 60, mean_interval_s=mean_interval_s)
+    shown = min(clients, 30)
+    if r.offsets is not None:
+        # The clock order as the kernel compares them: (s32)(a - b) against the first host's clock.
+        ref = r.offsets[0]
+        rank = sorted(range(clients), key=lambda c: ((r.offsets[c] - ref + 2**31) % 2**32))
+        row = {c: i for i, c in enumerate(rank)}
+    else:
+        row = {c: c for c in range(clients)}
+    fig, ax = plt.subplots(figsize=(6.8, 0.5 + 0.28 * shown + 1.2))
+    rows = [(t / 60, row[c], dropped) for t, c, _, dropped in r.syn_log if row[c] < shown]
+    ok = [(t, y) for t, y, dropped in rows if not dropped]
+    bad = [(t, y) for t, y, dropped in rows if dropped]
     if ok:
         ax.plot(*zip(*ok), "o", color=ROLE_COLOURS["ok"], markersize=4, label="SYN accepted")
     if bad:
         ax.plot(*zip(*bad), "x", color=ROLE_COLOURS["error"], markersize=6, label="SYN dropped (PAWS per host)")
     ax.set_xlabel("minutes")
-    ax.set_ylabel("client behind the NAT")
-    ax.set_ylim(-0.7, min(clients, 30) - 0.3)
-    ax.set_yticks(range(min(clients, 30)))
+    ax.set_ylabel("host (most advanced clock at top)" if r.offsets is not None and client_offsets == "uptime" else "host behind the NAT")
+    ax.set_ylim(-0.7, shown - 0.3)
+    ax.set_yticks(range(shown))
     # The legend sits in a row of its own between the title and the axes, a fixed
     # distance (in points) above the axes whatever the figure's height.
     ax.set_title(f"{clients} hosts, one address: {r.syns_dropped} of {r.syns_sent} SYNs dropped ({r.drop_fraction:.0%}), "
@@ -195,9 +224,9 @@ def draw_recycle_timeline(clients: int = 6, seed: int = 1, client_offsets: str =
 
 @figure(
     "recycle_nat_timeline",
-    alt="Timeline of one hour for six hosts behind one NAT address. Each connection attempt is a dot when accepted and "
-    "a cross when dropped; crosses come in bursts of retransmitted SYNs for the hosts whose timestamp clocks are "
-    "behind the last one the server saved.",
+    alt="Timeline of one hour for six hosts behind one NAT address, drawn in the order of their timestamp clocks. Each "
+    "connection attempt is a dot when accepted and a cross when dropped; crosses come in bursts of retransmitted SYNs "
+    "for the hosts whose clocks are behind the last one the server saved.",
     caption="Who gets dropped: hosts whose timestamp clock is behind the one the server saved last, for up to 60 s.",
 )
 def recycle_nat_timeline_figure():

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tcpmodel.sim import recycle  # noqa: F401 - the tw_recycle_nat model, as sim.recycle (notebook annotations use it)
 from tcpmodel.sim.network import Network
 from tcpmodel.sim.scenarios import (
     DEFAULT_MSL,

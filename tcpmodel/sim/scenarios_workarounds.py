@@ -137,7 +137,7 @@ def tw_recycle_nat(
     seed: int = 0,
     tw_recycle: bool = True,
     server_closes_first: bool = True,
-    client_offsets: str = "per_host",
+    client_offsets: str = "uptime",
     mean_interval_s: float | None = None,
     hold_s: float | None = None,
     duration_s: float | None = None,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from tcpmodel.plots.workarounds import draw_recycle_timeline, draw_tw_reuse
+from tcpmodel.sim.recycle import CLIENT_OFFSETS
 from tcpmodel.widgets.base import CourseWidget
 
 __all__ = ["tw_reuse_explorer", "recycle_nat_explorer"]
@@ -46,11 +47,13 @@ def tw_reuse_explorer() -> CourseWidget:
 
 
 def recycle_nat_explorer() -> CourseWidget:
-    """Hosts behind one NAT address, their timestamp offsets, and the server's ``tcp_tw_recycle``."""
+    """Hosts behind one NAT address, how their timestamp clocks are set, and the server's ``tcp_tw_recycle``."""
     controls = {
         "clients": widgets.IntSlider(value=6, min=1, max=30, description="hosts behind the NAT", style=_STYLE,
                                      continuous_update=False, layout=_WIDE),
-        "client_offsets": widgets.Dropdown(options=["per_host", "per_connection"], value="per_host", description="TSval offsets", style=_STYLE),
+        # The hosts' timestamp clocks: counting uptime (clients before Linux 4.10), one random offset per host
+        # (Linux 4.11+ clients), or one per connection (Linux 4.10 clients): tcpmodel.sim.recycle.CLIENT_OFFSETS.
+        "client_offsets": widgets.Dropdown(options=list(CLIENT_OFFSETS), value="uptime", description="TSval clocks", style=_STYLE),
         "tw_recycle": widgets.Checkbox(value=True, description="tcp_tw_recycle on the server", style=_STYLE),
         "mean_interval_s": widgets.FloatSlider(value=600.0, min=30.0, max=1200.0, step=30.0, description="s between a host's connections",
                                                style=_STYLE, continuous_update=False, layout=_WIDE),
