@@ -93,10 +93,12 @@ LINUX_SOURCES = {
     "ip_local_port_range": "Documentation/networking/ip-sysctl.rst: ip_local_port_range, "
     "'The default values are 32768 and 60999 respectively.'",
     "tcp_tw_reuse": "Documentation/networking/ip-sysctl.rst: tcp_tw_reuse 0/1/2, Default: 2; "
-    "net/ipv4/tcp_ipv4.c tcp_sk_init(): sysctl_tcp_tw_reuse = 2. Value 2 (loopback only) and "
-    "the default 2 came with commit 79e9fed46038 'net-tcp: extend tcp_tw_reuse sysctl to "
-    "enable loopback only optimization' (committed to net-next 2018-06-04, the day the 4.18 merge window opened, so first released in Linux 4.18: inferred from the commit date, not checked against a 4.18 tree); "
-    "before it the knob was a boolean, default 0",
+    "net/ipv4/tcp_ipv4.c tcp_sk_init(): sysctl_tcp_tw_reuse = 2 (6.12 and 6.18 sources). Value 2 "
+    "(loopback only) came with commit 79e9fed46038 'net-tcp: extend tcp_tw_reuse sysctl to "
+    "enable loopback only optimization' (committed to net-next 2018-06-04, the day the 4.18 merge "
+    "window opened, so first released in Linux 4.18: inferred from the commit date, not checked "
+    "against a 4.18 tree; that the default became 2 in the same commit is inferred too, from its "
+    "message); before it the knob was a boolean, default 0",
     "tcp_tw_reuse_delay": "Documentation/networking/ip-sysctl.rst: tcp_tw_reuse_delay, "
     "milliseconds, Default: 1000, 'The actual reuse threshold is within [N, N+1] range'; range "
     "1..TCP_PAWS_MSL*1000 (net/ipv4/sysctl_net_ipv4.c). Added by commit ca6a6f93867a 'tcp: Add "

@@ -97,7 +97,7 @@ SOURCES = {
     "who_waits": "RFC 9293 §3.3.2 (active closer: FIN-WAIT-1 → FIN-WAIT-2 → TIME-WAIT); Linux net/ipv4/tcp_input.c: tcp_fin → tcp_time_wait",
     "bind": "Linux net/ipv4/inet_connection_sock.c: inet_bind_conflict, called through inet_csk_bind_conflict from inet_csk_get_port (both sockets need sk_reuse), and net/ipv4/inet_timewait_sock.c: inet_twsk_alloc (tw->tw_reuse = sk->sk_reuse)",
     "connect_bound": "Linux net/ipv4/inet_hashtables.c: __inet_hash_connect (bound port → __inet_check_established with twp == NULL) and net/ipv4/tcp_ipv4.c: tcp_twsk_unique",
-    "paws": "commit ca6a6f93867a: immediate reuse from a bound port 'may result in PAWS failing to detect old duplicate segments'; commit 19ce8cd30465: the reuse delay waits for the peer's timestamp clock to tick; RFC 7323 §5.4: 1 ms to 1 s per tick",
+    "paws": "commit ca6a6f93867a: immediate reuse from a bound port 'may result in PAWS failing to detect old duplicate segments'; commit 19ce8cd30465: the reuse delay waits for the peer's timestamp clock to tick; RFC 7323 §5.4 (inferred from RFC 1323 §4.2.2, which it carries over): 1 ms to 1 s per tick",
     "connect_ephemeral": "Linux net/ipv4/tcp_ipv4.c: tcp_twsk_unique (tcp_tw_reuse, loopback test, tw_entry_stamp + tcp_tw_reuse_delay); Documentation/networking/ip-sysctl.rst: tcp_tw_reuse, tcp_tw_reuse_delay",
     "linger": "Linux net/ipv4/tcp.c: __tcp_close (SO_LINGER with zero linger time → tcp_disconnect sends RST); socket(7) SO_LINGER",
     "timewait_len": "Linux include/net/tcp.h: TCP_TIMEWAIT_LEN (60*HZ)",
@@ -390,19 +390,20 @@ def ephemeral_reuse_outcome(settings: Settings, *, loopback: bool, elapsed_s: fl
     return "ok" if allowed else "EADDRNOTAVAIL"
 
 
-#: RFC 7323 §5.4: "a timestamp clock frequency in the range 1 ms to 1 sec per tick": the
-#: fastest and the slowest tick a peer may use, in seconds.
+#: RFC 7323 §5.4 (inferred: the sentence is read in RFC 1323 §4.2.2, which RFC 7323 carries over):
+#: "a timestamp clock frequency in the range 1 ms to 1 sec per tick": the fastest and the slowest
+#: tick a peer may use, in seconds.
 PAWS_PEER_TICK_S = (0.001, 1.0)
 
 
 def paws_guaranteed(elapsed_s: float, peer_tick_s: float = PAWS_PEER_TICK_S[1]) -> bool:
     """Whether PAWS surely rejects the old connection's duplicates on a 4-tuple reused ``elapsed_s`` later.
 
-    PAWS (RFC 7323 §5) drops a segment whose timestamp is *older* than the
+    PAWS (RFC 1323 §4.2.1; RFC 7323 §5, inferred) drops a segment whose timestamp is *older* than the
     last one the connection holds. An old duplicate carries a timestamp no
     newer than the peer's last one in the old connection, so it is rejected
     for sure only once the peer's timestamp clock has ticked since then: after
-    ``peer_tick_s``, which RFC 7323 §5.4 lets be anything from 1 ms to 1 s
+    ``peer_tick_s``, which RFC 7323 §5.4 (inferred) lets be anything from 1 ms to 1 s
     (:data:`PAWS_PEER_TICK_S`). Before that, a duplicate with the same
     timestamp passes PAWS and only the sequence number check is left (commit
     ca6a6f93867a). ``tcp_tw_reuse_delay``'s default, 1000 ms, covers the
