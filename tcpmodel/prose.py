@@ -29,6 +29,8 @@ Examples
 [('61', '60', "f'{linux.TCP_TIMEWAIT_LEN_S:.0f}'")]
 >>> unannotated_numbers("It holds 28,232 ports for 60 s (RFC 9293 §3.6.1).")
 ['28,232 ports', '60 s']
+>>> unannotated_numbers("![Ports held for 60 s](../figures/x.svg)")
+[]
 >>> template_leftovers('See {fig("cost")} and `models.TW_SOCK_BYTES` bytes.')
 ['{fig(', '`models.TW_SOCK_BYTES` bytes']
 >>> template_leftovers("60<!--= f'{linux.TCP_TIMEWAIT_LEN_S:.0f}' --> s")
@@ -88,6 +90,8 @@ def evaluate(expression: str) -> str:
 
 def _strip_code(md: str) -> str:
     md = re.sub(r"```.*?```", "", md, flags=re.S)
+    # An image's alt text is figures/index.json's, which the figure code computes.
+    md = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", md)
     md = re.sub(r"`[^`\n]*`", "", md)
     md = re.sub(r"<!--.*?-->", "", md, flags=re.S)
     return re.sub(r"\]\([^)]*\)", "]", md)
