@@ -236,7 +236,7 @@ class TimestampClock:
 
 
 def paws_reject(tsval: int | None, ts_recent: int | None, *, rst: bool = False) -> bool:
-    """RFC 7323 §5.3 R1: reject a segment whose TSval is older than TS.Recent.
+    """RFC 7323 §5.3 R1 (section inferred, see below): reject a segment whose TSval is older than TS.Recent.
 
     A RST is never rejected by PAWS (RFC 7323 §5.3 R1: "...and the RST bit is
     not set", inferred: as a third-party audit quotes RFC 7323, whose text was
