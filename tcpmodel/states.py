@@ -24,7 +24,7 @@ in which the event normally arrives, :data:`OPEN_DEPENDENT` holds the rows
 for the other kind of open, and :class:`TcpEndpoint` remembers how it was
 opened and picks the right one.
 
-Where RFC 793, RFC 1122, RFC 1337, RFC 5961/RFC 6191 or Linux answer a row
+Where RFC 793, RFC 1122, RFC 1337, RFC 5961/RFC 6191, FreeBSD or Linux answer a row
 differently from RFC 9293 in a way the course teaches, :data:`VARIANTS`
 records it as data (who says what, the source and, for Linux, the kernel
 versions).
@@ -453,8 +453,8 @@ _CHALLENGE = ("Fourth check (RFC 5961 §4): a SYN in a synchronized state gets a
               "<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and is dropped; the connection is kept.")
 for _s in sorted(SYNCHRONIZED, key=lambda s: list(State).index(s)):
     _t(_s, E.RCV_SYN, _s, ("ACK",), _OTHER_SEG,
-       _CHALLENGE + (" RFC 9293 allows accepting a new connection here if timestamps show it is new (RFC 6191); "
-                     "see VARIANTS." if _s is S.TIME_WAIT else ""))
+       _CHALLENGE + (" RFC 9293 also allows accepting a new connection here: MAY-2 of §3.6.1, and when the "
+                     "Timestamp Option meets expectations (RFC 6191); see VARIANTS." if _s is S.TIME_WAIT else ""))
     _t(_s, E.RCV_SYN_ACK, _s, ("ACK",), _OTHER_SEG,
        "A SYN+ACK here is a retransmission (our ACK of it was lost) or stale: " + _CHALLENGE)
 
@@ -555,19 +555,30 @@ VARIANTS: tuple[Variant, ...] = (
             S.CLOSED, (), "net/ipv4/tcp_minisocks.c: tcp_timewait_state_process (sysctl_tcp_rfc1337); "
             "Documentation/networking/ip-sysctl.rst: tcp_rfc1337", kernels="2.6 – 6.18"),
     Variant(S.TIME_WAIT, E.RCV_SYN, "RFC 1122",
-            "MAY accept a new SYN in TIME-WAIT to reopen the connection directly if the new ISN is larger than any "
-            "sequence number of the old incarnation, returning to TIME-WAIT if the SYN turns out to be an old duplicate.",
-            S.SYN_RECEIVED, ("SYN+ACK",), "RFC 1122 §4.2.2.13; restated in RFC 9293 §3.6.1 (MAY-2)"),
+            "MAY accept a new SYN and reopen the connection directly from TIME-WAIT (MAY-2) if the host (1) gives "
+            "the new connection its OWN initial sequence number larger than the largest sequence number it used "
+            "on the old incarnation, and (2) returns to TIME-WAIT if the SYN turns out to be an old duplicate. "
+            "The rule is about the ISN this host chooses; it sets no test on the incoming SYN's sequence number.",
+            S.SYN_RECEIVED, ("SYN+ACK",), "RFC 9293 §3.6.1 (MAY-2), first stated in RFC 1122 §4.2.2.13"),
     Variant(S.TIME_WAIT, E.RCV_SYN, "RFC 6191",
-            "With the Timestamp Option, accept the SYN as a new incarnation if its timestamp is newer than the last "
-            "one seen (or, without timestamps, if its sequence number is greater than RCV.NXT).",
-            S.SYN_RECEIVED, ("SYN+ACK",), "RFC 6191 §2; RFC 9293 §3.6.1 (SHLD-4) and §3.10.7.4 (fourth check)"),
+            "With the Timestamp Option, accept the SYN as a new incarnation if its timestamp is greater than the "
+            "last one seen on the old incarnation. RFC 9293 calls this a Best Current Practice that SHOULD be "
+            "implemented (SHLD-4), and its fourth check says new connections can be accepted in TIME-WAIT when "
+            "the Timestamp Option meets expectations.",
+            S.SYN_RECEIVED, ("SYN+ACK",), "RFC 6191; RFC 9293 §3.6.1 (SHLD-4) and §3.10.7.4 (fourth check)"),
+    Variant(S.TIME_WAIT, E.RCV_SYN, "FreeBSD",
+            "The BSD heuristic: a SYN whose sequence number is above the previous connection's RCV.NXT closes the "
+            "TIME-WAIT and is handed to the listener; other SYNs get an ACK.",
+            S.SYN_RECEIVED, ("SYN+ACK",), "FreeBSD sys/netinet/tcp_timewait.c: tcp_twcheck ('start over if the "
+            "sequence numbers are above the previous ones')"),
     Variant(S.TIME_WAIT, E.RCV_SYN, "Linux",
-            "A SYN (no ACK, no RST) with SEG.SEQ after RCV.NXT or a newer timestamp returns TCP_TW_SYN: the "
-            "timewait socket is removed and the SYN goes to a listening socket, which answers SYN+ACK "
-            "(new incarnation, ISN = old SND.NXT + 65537). Other SYNs get an ACK and the timer is not restarted.",
-            S.SYN_RECEIVED, ("SYN+ACK",), "net/ipv4/tcp_minisocks.c: tcp_timewait_state_process (TCP_TW_SYN); "
-            "net/ipv4/tcp_ipv4.c: tcp_v4_rcv (case TCP_TW_SYN)", kernels="2.6 – 6.18"),
+            "A SYN (no ACK, no RST) that PAWS does not reject, with SEG.SEQ after RCV.NXT (the BSD heuristic) or "
+            "a newer timestamp (RFC 6191's test), returns TCP_TW_SYN: the timewait socket is removed and the SYN "
+            "goes to a listening socket, which answers SYN+ACK with ISN = old SND.NXT + 65537, meeting MAY-2's "
+            "condition (1). Condition (2) is not met: the source's own comment says 'we violate main RFC "
+            "requirement' if the SYN was an old duplicate. Other SYNs get an ACK and the timer is not restarted.",
+            S.SYN_RECEIVED, ("SYN+ACK",), "net/ipv4/tcp_minisocks.c: tcp_timewait_state_process (TCP_TW_SYN, "
+            "'RED-PEN' comment); net/ipv4/tcp_ipv4.c: tcp_v4_rcv (case TCP_TW_SYN)", kernels="2.6 – 6.18"),
     Variant(S.TIME_WAIT, E.RCV_ACK, "Linux",
             "An in-window bare ACK (SEG.SEQ == RCV.NXT) restarts the TIME-WAIT timer (TCP_TIMEWAIT_LEN) and "
             "is not answered.",

@@ -19,13 +19,16 @@ from tcpmodel.sim import (
     simulate,
 )
 from tcpmodel.sim.sequence import (
+    LINUX_ISN_CLOCK_TICK,
     IsnGenerator,
     TimestampClock,
     acceptable,
+    isn_advance,
     paws_reject,
     seq_add,
     seq_diff,
     seq_lt,
+    time_wait_accepts_syn,
 )
 
 S = State
@@ -67,6 +70,27 @@ class TestSequence:
         tup = ("10.0.0.1", 40000, "10.0.0.2", 80)
         # RFC 6528 §3: M ticks every 4 µs, so 2 s move the ISN by 2 / 4e-6.
         assert seq_diff(gen.isn(2.0, tup), gen.isn(0.0, tup)) == int(2 / 4e-6)
+
+    def test_isn_advance_is_the_clock_between_incarnations(self):
+        # The same 4-tuple: F() is the same, so the gap is the clock alone, at every seed.
+        tup = ("10.0.0.1", 40000, "10.0.0.2", 80)
+        for seed in range(5):
+            gen = IsnGenerator("rfc6528", seed=seed)
+            for t1, t2 in [(0.0, 0.001), (1.0, 61.0), (5.0, 5.0)]:
+                assert seq_diff(gen.isn(t2, tup), gen.isn(t1, tup)) == isn_advance(t2 - t1)
+        # Linux adds ktime_get_real_ns() >> 6: 10**9 / 2**6 per second, wrapping after
+        # "274 s" as the comment in seq_scale() (net/core/secure_seq.c) says.
+        assert isn_advance(1.0, LINUX_ISN_CLOCK_TICK) == 10**9 // 2**6
+        assert int(2**32 * LINUX_ISN_CLOCK_TICK) == 274
+        assert isn_advance(2**32 * 4e-6) == 0  # the RFC clock wraps after 2**32 ticks
+
+    def test_linux_accepts_a_time_wait_syn_by_sequence_or_timestamp(self):
+        assert time_wait_accepts_syn(1000, 500) == "sequence"
+        assert time_wait_accepts_syn(500, 500) is None  # not *after* RCV.NXT
+        assert time_wait_accepts_syn(400, 500, tsval=11, ts_recent=10) == "timestamp"
+        assert time_wait_accepts_syn(400, 500, tsval=10, ts_recent=10) is None
+        assert time_wait_accepts_syn(1000, 500, tsval=9, ts_recent=10) is None  # PAWS first
+        assert time_wait_accepts_syn(5, 2**32 - 5) == "sequence"  # modular
 
     def test_rfc6528_offset_differs_per_4_tuple_and_seed(self):
         a = IsnGenerator("rfc6528", seed=1)
@@ -244,7 +268,9 @@ class TestGeneralApi:
 
     def test_new_syn_with_higher_seq_accepted_in_time_wait(self):
         # B (server) closes first and sits in TIME_WAIT; A reconnects from the same port
-        # 2 s later with a clock-driven ISN, which is higher (RFC 1122 §4.2.2.13).
+        # 2 s later with a clock-driven ISN, whose sequence number is after B's RCV.NXT:
+        # Linux accepts it (the BSD heuristic) and gives the new connection its own ISN
+        # above the old one's (RFC 9293 §3.6.1, MAY-2 condition 1).
         sc = Scenario("berkeley", [listen("B", 0), connect("A", 0), close("B", 1.0),
                                    close("A", after("A", S.CLOSE_WAIT, 0.1)), connect("A", 3.0)], msl=30.0)
         t = simulate(sc)
@@ -256,6 +282,20 @@ class TestGeneralApi:
         fin_b = [s for s in t.segments if s.flags == "FIN+ACK" and s.src == "B"][0]
         # Linux tcp_timewait_state_process: ISN = old SND.NXT + 65535 + 2.
         assert synack2.seq == seq_add(fin_b.seq + 1, 65537)
+        syn2 = [s for s in t.segments if s.flags == "SYN" and s.incarnation == 2][0]
+        assert "sequence test" in syn2.outcome and "MAY-2" in syn2.outcome
+
+    def test_syn_with_same_isn_but_newer_timestamp_is_accepted_in_time_wait(self):
+        # Same ISN (the sequence test fails), but both ends use timestamps and 2 s passed:
+        # the SYN's TSval is newer than TS.Recent, which Linux also accepts (RFC 6191's idea).
+        eps = dict(A=EndpointConfig(addr=("10.0.0.1", 40000), isn="fixed", timestamps=True),
+                   B=EndpointConfig(addr=("10.0.0.2", 80), isn="fixed", timestamps=True))
+        sc = Scenario("berkeley_ts", [listen("B", 0), connect("A", 0), close("B", 1.0),
+                                      close("A", after("A", S.CLOSE_WAIT, 0.1)), connect("A", 3.0)], msl=30.0, **eps)
+        t = simulate(sc)
+        syn2 = [s for s in t.segments if s.flags == "SYN" and s.incarnation == 2][0]
+        assert "timestamp test" in syn2.outcome
+        assert names(t, "B")[-1] == "ESTABLISHED" and t.time_in("B", S.TIME_WAIT) < 2.5
 
     def test_syn_with_same_isn_is_not_accepted_in_time_wait(self):
         eps = dict(A=EndpointConfig(addr=("10.0.0.1", 40000), isn="fixed"), B=EndpointConfig(addr=("10.0.0.2", 80), isn="fixed"))

@@ -248,6 +248,17 @@ def test_valid_events_match_the_table():
             assert E.TIMEOUT not in valid_events(s)
 
 
+def test_syn_in_time_wait_variants_agree_with_the_simulator():
+    # The ISN Linux gives a connection reopened from TIME_WAIT is the simulator's constant, and
+    # the MAY-2 row is about the host's own ISN, not a test on the incoming SYN.
+    from tcpmodel.sim.sequence import LINUX_TW_ISN_OFFSET
+
+    rows = {v.source: v for v in variants_for(S.TIME_WAIT, E.RCV_SYN)}
+    assert f"ISN = old SND.NXT + {LINUX_TW_ISN_OFFSET}" in rows["Linux"].behaviour
+    assert "MAY-2" in rows["RFC 1122"].reference and "OWN initial sequence number" in rows["RFC 1122"].behaviour
+    assert "RCV.NXT" not in rows["RFC 1122"].behaviour and "RCV.NXT" in rows["FreeBSD"].behaviour
+
+
 def test_variants_are_recorded_as_data():
     sources = {(v.state, v.event): set() for v in VARIANTS}
     for v in VARIANTS:
@@ -260,7 +271,7 @@ def test_variants_are_recorded_as_data():
         assert isinstance(row, Transition)
         assert (v.next, v.send) != (row.next, row.send) or v.source == "Linux"
     assert {"RFC 1337", "Linux"} <= sources[(S.TIME_WAIT, E.RCV_RST)]
-    assert {"RFC 1122", "RFC 6191", "Linux"} <= sources[(S.TIME_WAIT, E.RCV_SYN)]
+    assert {"RFC 1122", "RFC 6191", "FreeBSD", "Linux"} <= sources[(S.TIME_WAIT, E.RCV_SYN)]
     assert "Linux" in sources[(S.FIN_WAIT_2, E.TIMEOUT)]
     assert [v.next for v in variants_for(S.TIME_WAIT, E.RCV_RST)] == [S.TIME_WAIT, S.CLOSED]
 

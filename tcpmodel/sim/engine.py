@@ -25,12 +25,17 @@ of RFC 9293 §3.8.3), the 2MSL timer of TIME_WAIT
 (restarted when the table says a retransmitted FIN restarts it), and an
 optional user timeout (RFC 9293 §3.10.8).
 
-Two Linux behaviours beyond RFC 9293 are options of an endpoint:
-accepting a new SYN in TIME_WAIT (RFC 1122 §4.2.2.13; Linux
-``tcp_timewait_state_process`` in ``net/ipv4/tcp_minisocks.c``) and
-``tcp_tw_reuse`` (``tcp_twsk_unique`` in ``net/ipv4/tcp_ipv4.c``). Both end
-the TIME_WAIT early through the table's own ``TIMEOUT`` edge and open a new
-incarnation whose ISN is ``snd_nxt + 65535 + 2`` of the old one, as Linux does.
+Two Linux behaviours beyond RFC 9293's state table are options of an
+endpoint: accepting a new SYN in TIME_WAIT (``tcp_timewait_state_process`` in
+``net/ipv4/tcp_minisocks.c``: the SYN's sequence number is after RCV.NXT, or
+its timestamp is newer, see
+:func:`~tcpmodel.sim.sequence.time_wait_accepts_syn`) and ``tcp_tw_reuse``
+(``tcp_twsk_unique`` in ``net/ipv4/tcp_ipv4.c``). Both end the TIME_WAIT early
+through the table's own ``TIMEOUT`` edge and open a new incarnation whose ISN
+is the old SND.NXT plus ``LINUX_TW_ISN_OFFSET`` (65535 + 2), as Linux does:
+above every sequence number of the old incarnation, condition (1) of RFC 9293
+§3.6.1 (MAY-2). Like Linux, the engine does not do condition (2), returning to
+TIME_WAIT if the SYN was an old duplicate.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tcpmodel.sim.sequence import (
+    LINUX_TW_ISN_OFFSET,
     IsnGenerator,
     TimestampClock,
     acceptable,
@@ -48,6 +54,7 @@ from tcpmodel.sim.sequence import (
     seq_add,
     seq_le,
     seq_lt,
+    time_wait_accepts_syn,
 )
 from tcpmodel.sim.trace import Delivery, Segment, TimerSpan, Trace, TransitionRecord
 from tcpmodel.states import Event, InvalidTransition, State, transition, valid_events
@@ -297,7 +304,7 @@ class Engine:
         if tcb.state == State.TIME_WAIT and active and tcb.cfg.tw_reuse and tcb.ts_on and self.t - tcb.ts_recent_time >= 1.0:
             # Linux tcp_twsk_unique(): reuse the TIME_WAIT 4-tuple for an outgoing
             # connection when timestamps are on and >= 1 s passed since the last one.
-            next_iss = seq_add(tcb.snd_nxt, 65535 + 2)
+            next_iss = seq_add(tcb.snd_nxt, LINUX_TW_ISN_OFFSET)
             self.trace.log.append((self.t, tcb.name, "tcp_tw_reuse: TIME_WAIT 4-tuple reused for a new outgoing connection"))
             if tcb.tw_span is not None:
                 tcb.tw_span.outcome = "ended early by tcp_tw_reuse"
@@ -648,21 +655,25 @@ class Engine:
         rst, syn, fin, has_ack = "RST" in flags, "SYN" in flags, "FIN" in flags, "ACK" in flags
         paws = tcb.ts_on and paws_reject(seg.tsval, tcb.ts_recent, rst=rst)
 
-        # RFC 1122 §4.2.2.13 / Linux tcp_timewait_state_process(): a new SYN in TIME_WAIT.
-        if state == State.TIME_WAIT and syn and not rst and not has_ack and tcb.cfg.accept_syn_in_time_wait and not paws:
-            newer_ts = tcb.ts_on and seg.tsval is not None and seq_lt(tcb.ts_recent, seg.tsval)
-            if seq_lt(tcb.rcv_nxt, seg.seq) or newer_ts:
-                iss = seq_add(tcb.snd_nxt, 65535 + 2)
+        # Linux tcp_timewait_state_process(): a new SYN in TIME_WAIT (TCP_TW_SYN).
+        if state == State.TIME_WAIT and syn and not rst and not has_ack and tcb.cfg.accept_syn_in_time_wait:
+            why = time_wait_accepts_syn(seg.seq, tcb.rcv_nxt, tsval=seg.tsval if tcb.ts_on else None,
+                                        ts_recent=tcb.ts_recent if tcb.ts_on else None)
+            if why is not None:
+                test = ("its sequence number is after RCV.NXT (the BSD heuristic)" if why == "sequence"
+                        else "its timestamp is newer than the last one seen (RFC 6191)")
+                iss = seq_add(tcb.snd_nxt, LINUX_TW_ISN_OFFSET)
                 if tcb.tw_span is not None:
                     tcb.tw_span.outcome = "ended early: new SYN accepted"
-                self._apply(tcb, Event.TIMEOUT, note="new SYN with a higher sequence number accepted in TIME_WAIT (RFC 1122 §4.2.2.13)")
+                self._apply(tcb, Event.TIMEOUT, note=f"new SYN accepted in TIME_WAIT because {test}; Linux tcp_timewait_state_process")
                 self._new_incarnation(tcb, passive=True, iss=iss)
                 self._apply(tcb, Event.PASSIVE_OPEN)
                 self._take_syn(tcb, seg)
                 tcb.snd_una = tcb.snd_nxt = tcb.iss = iss
                 seg.event = None
                 self._apply(tcb, Event.RCV_SYN, seg)
-                seg.outcome = "SYN accepted in TIME_WAIT: new incarnation (RFC 1122 §4.2.2.13)"
+                seg.outcome = (f"SYN accepted in TIME_WAIT ({why} test): new incarnation, own ISN = old SND.NXT + "
+                               f"{LINUX_TW_ISN_OFFSET} (RFC 9293 §3.6.1 MAY-2 condition 1)")
                 return
 
         if paws:

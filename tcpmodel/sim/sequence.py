@@ -7,15 +7,22 @@ TCP sequence numbers live in a circle of 2**32 values (RFC 9293 §3.4), so
 Linux's ``before()``/``after()`` in ``include/net/tcp.h`` do.
 
 * :class:`IsnGenerator` chooses initial sequence numbers. The ``"rfc6528"``
-  policy is RFC 6528 §3: ``ISN = M + F(localip, localport, remoteip,
-  remoteport, secretkey)`` where ``M`` is a clock ticking every 4 µs and
-  ``F`` a keyed hash. For one 4-tuple ``F`` is constant, so a later
-  incarnation of the same 4-tuple starts higher in sequence space by
-  ``(t2 - t1) / 4 µs``: the clock-driven ISN of RFC 793 that the RFC 1122
-  §4.2.2.13 "Berkeley rule" relies on. ``"fixed"`` gives every incarnation
-  the same ISN (the textbook case of a fast connection whose sequence
-  numbers outran the ISN clock, RFC 1337 §1), ``"random"`` draws a seeded
-  random ISN per incarnation.
+  policy (named after the RFC that introduced it) is RFC 9293 §3.4.1:
+  ``ISN = M + F(localip, localport, remoteip, remoteport, secretkey)`` where
+  ``M`` is a clock ticking every 4 µs and ``F`` a keyed pseudorandom function. For one
+  4-tuple ``F`` is constant, so a later incarnation of the same 4-tuple
+  starts higher in sequence space by exactly ``(t2 - t1) / 4 µs``
+  (:func:`isn_advance`): unpredictable to an outsider, but not random
+  between incarnations. Linux adds a 64 ns clock instead
+  (:data:`LINUX_ISN_CLOCK_TICK`). ``"fixed"`` gives every incarnation the
+  same ISN (the textbook case of a fast connection whose sequence numbers
+  outran the ISN clock, RFC 1337 §1). ``"random"`` draws a seeded random ISN
+  per incarnation: a hypothetical policy that no RFC specifies, kept to
+  compare against.
+* :func:`time_wait_accepts_syn` is Linux's test for a new SYN that reaches a
+  TIME_WAIT socket (``tcp_timewait_state_process`` in
+  ``net/ipv4/tcp_minisocks.c``), and :data:`LINUX_TW_ISN_OFFSET` the offset
+  of the ISN it gives the new connection.
 * :func:`acceptable` is the segment acceptability test of RFC 9293 §3.10.7.4
   (Table 6).
 * :class:`TimestampClock` and :func:`paws_reject` implement the timestamp
@@ -50,6 +57,10 @@ __all__ = [
     "IsnGenerator",
     "ISN_POLICIES",
     "ISN_CLOCK_TICK",
+    "LINUX_ISN_CLOCK_TICK",
+    "LINUX_TW_ISN_OFFSET",
+    "isn_advance",
+    "time_wait_accepts_syn",
     "TimestampClock",
     "paws_reject",
 ]
@@ -57,8 +68,12 @@ __all__ = [
 #: Size of the sequence space (RFC 9293 §3.4: numbers are taken modulo 2**32).
 MOD = 2**32
 _HALF = 2**31
-#: RFC 6528 §3: "M is the 4 microsecond timer".
+#: RFC 9293 §3.4.1: "M is the 4 microsecond timer".
 ISN_CLOCK_TICK = 4e-6
+#: Linux ``seq_scale()`` (``net/core/secure_seq.c``) adds ``ktime_get_real_ns() >> 6``: a 2**6 ns = 64 ns clock.
+LINUX_ISN_CLOCK_TICK = 2**6 * 1e-9
+#: Linux ``tcp_timewait_state_process()``: a SYN accepted in TIME_WAIT gets ``isn = tw_snd_nxt + 65535 + 2``.
+LINUX_TW_ISN_OFFSET = 65535 + 2
 #: Policies :class:`IsnGenerator` knows.
 ISN_POLICIES = ("rfc6528", "fixed", "random")
 
@@ -156,14 +171,16 @@ def acceptable(seg_seq: int, seg_len: int, rcv_nxt: int, rcv_wnd: int) -> bool:
 
 @dataclass(frozen=True)
 class IsnGenerator:
-    """Initial sequence numbers, RFC 6528 style, reproducible from a seed.
+    """Initial sequence numbers, as RFC 9293 §3.4.1 chooses them (or fixed, or random), reproducible from a seed.
 
     Parameters
     ----------
     policy : {"rfc6528", "fixed", "random"}
         ``"rfc6528"``: a 4 µs clock plus a keyed hash of the 4-tuple
-        (RFC 6528 §3). ``"fixed"``: always ``fixed``. ``"random"``: a
-        seeded random number per call.
+        (RFC 9293 §3.4.1), so incarnations of one 4-tuple are
+        :func:`isn_advance` apart. ``"fixed"``: always ``fixed``.
+        ``"random"``: a seeded random number per call, a hypothetical policy
+        (no RFC or kernel chooses ISNs this way).
     seed : int
         Seeds the secret key (``"rfc6528"``) or the random draws.
     fixed : int
@@ -190,7 +207,7 @@ class IsnGenerator:
         require_int("isn_fixed", self.fixed, low=0, high=MOD - 1)
 
     def offset(self, four_tuple: tuple) -> int:
-        """F(4-tuple, secret): a keyed hash, constant for one 4-tuple (RFC 6528 §3)."""
+        """F(4-tuple, secret): a keyed hash, constant for one 4-tuple (RFC 9293 §3.4.1)."""
         key = self.seed.to_bytes(8, "big")
         digest = hashlib.blake2b(repr(tuple(four_tuple)).encode(), key=key, digest_size=4).digest()
         return int.from_bytes(digest, "big")
@@ -207,6 +224,68 @@ class IsnGenerator:
             return random.Random(f"{self.seed}/{four_tuple}/{draw}").randrange(MOD)
         clock = int(round(t / ISN_CLOCK_TICK))
         return (clock + self.offset(four_tuple)) % MOD
+
+
+def isn_advance(elapsed_s: float, tick_s: float = ISN_CLOCK_TICK) -> int:
+    """How far the clock-driven ISN of one 4-tuple moves in ``elapsed_s`` seconds, modulo 2**32.
+
+    ``ISN = M + F(4-tuple, secret)`` with ``F`` the same for every incarnation
+    of the 4-tuple (RFC 9293 §3.4.1), so two incarnations opened ``elapsed_s``
+    apart have ISNs exactly ``elapsed_s / tick_s`` apart: 4 µs ticks in the
+    RFC, 64 ns in Linux (:data:`LINUX_ISN_CLOCK_TICK`).
+
+    Examples
+    --------
+    >>> isn_advance(1.0)                        # RFC 9293: 250,000 per second
+    250000
+    >>> isn_advance(1.0, LINUX_ISN_CLOCK_TICK)  # Linux: 15,625,000 per second
+    15625000
+    >>> gen, tup = IsnGenerator("rfc6528", seed=3), ("10.0.0.1", 40000, "10.0.0.2", 80)
+    >>> seq_diff(gen.isn(2.5, tup), gen.isn(0.5, tup)) == isn_advance(2.0)
+    True
+    """
+    require_number("elapsed_s", elapsed_s, low=0, unit="seconds")
+    require_number("tick_s", tick_s, low=1e-12, high=1.0, unit="seconds")
+    return int(round(elapsed_s / tick_s)) % MOD
+
+
+def time_wait_accepts_syn(seg_seq: int, rcv_nxt: int, *, tsval: int | None = None,
+                          ts_recent: int | None = None) -> str | None:
+    """Why Linux accepts a SYN (no ACK, no RST) that reaches a TIME_WAIT socket, or None.
+
+    ``tcp_timewait_state_process()`` (``net/ipv4/tcp_minisocks.c``, Linux
+    6.18) returns ``TCP_TW_SYN`` when PAWS does not reject the SYN and either
+    its sequence number is after the old RCV.NXT (the heuristic of BSD
+    stacks, FreeBSD ``tcp_twcheck``) or it carries a timestamp newer than the
+    last one seen (the idea of RFC 6191). Neither test is what RFC 9293
+    §3.6.1 (MAY-2) asks: that rule is about the ISN the TIME_WAIT host
+    chooses, see :data:`LINUX_TW_ISN_OFFSET`.
+
+    Returns
+    -------
+    str or None
+        ``"sequence"`` (SEG.SEQ after RCV.NXT, tested first, as in the
+        kernel), ``"timestamp"`` (otherwise, a newer TSval), or None: not
+        accepted, the SYN gets an ACK.
+
+    Examples
+    --------
+    >>> time_wait_accepts_syn(1000, 500)
+    'sequence'
+    >>> time_wait_accepts_syn(400, 500, tsval=20, ts_recent=10)
+    'timestamp'
+    >>> time_wait_accepts_syn(400, 500, tsval=10, ts_recent=10) is None   # same ms, lower sequence
+    True
+    >>> time_wait_accepts_syn(1000, 500, tsval=9, ts_recent=10) is None   # PAWS rejects it first
+    True
+    """
+    if paws_reject(tsval, ts_recent):
+        return None
+    if seq_lt(rcv_nxt, seg_seq):  # tested first, as in the kernel
+        return "sequence"
+    if tsval is not None and ts_recent is not None and seq_lt(ts_recent, tsval):
+        return "timestamp"
+    return None
 
 
 @dataclass(frozen=True)
