@@ -193,7 +193,7 @@ BIND_CONFLICT = "linux:net/ipv4/inet_connection_sock.c:inet_bind_conflict"
 TW_ALLOC = "linux:net/ipv4/inet_timewait_sock.c:inet_twsk_alloc"
 TCP_CLOSE = "linux:net/ipv4/tcp.c:__tcp_close"
 TCP_DISCONNECT = "linux:net/ipv4/tcp.c:tcp_disconnect"
-RANGE_COMMIT = "commit:07f4c90062f8"
+RANGE_COMMIT = "commit:07f4c90062f8"  # its first release, 4.2, is inferred (see the ledger entry)
 SOCKET7_REUSEADDR = "man:socket(7):SO_REUSEADDR"
 SOCKET7_LINGER = "man:socket(7):SO_LINGER"
 TCP7_RECYCLE = "man:tcp(7):tcp_tw_recycle"
@@ -302,8 +302,9 @@ _WHY = (
 
     _c("why-tw/port-range-61000", "outdated",
        "Linux clients take their local ports from 32768 to 61000, 28,232 ports in all.",
-       "That was the default before Linux 4.2 (commit 07f4c90062f8); today's default ends at 60999, so that "
-       "the two ends differ in parity, and it is that range which holds 28,232 ports.",
+       "That was the default before Linux 4.2 (commit 07f4c90062f8, whose first release is inferred); today's "
+       "default ends at 60999, so that the two ends differ in parity, and it is that range which holds 28,232 "
+       "ports.",
        [NB05_WRONG, NB07_MYTHS], [PORT_RANGE, RANGE_COMMIT], ["61000"]),
 
     _c("why-tw/28232-per-minute", "partly-true",
