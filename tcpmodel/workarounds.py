@@ -19,6 +19,8 @@ Examples
 ['tcp_tw_reuse', 'port_range', 'more_tuples']
 >>> decision_row("tcp_tw_recycle").linux
 '2.4 to 4.11 (removed in 4.12)'
+>>> [w.key for w in DECISION_TABLE if w.removed_in]
+['tcp_tw_recycle']
 >>> len(MYTHS)
 5
 """
@@ -28,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tcpmodel._validate import require_choice
-from tcpmodel.linux import LINUX_SOURCES, TCP_TIMEWAIT_LEN_S
+from tcpmodel.linux import LINUX_SOURCES, TCP_PAWS_MSL_S, TCP_TIMEWAIT_LEN_S
 
 __all__ = ["Workaround", "DECISION_TABLE", "decision_row", "decision_table_rows", "Myth", "MYTHS", "myth"]
 
@@ -46,6 +48,8 @@ class Workaround:
     needs_root: bool
     linux: str
     source: str
+    #: The Linux version that removed it ("" while it exists).
+    removed_in: str = ""
 
     def __post_init__(self) -> None:
         require_choice("helps", self.helps, HELPS)
@@ -74,20 +78,27 @@ DECISION_TABLE: tuple[Workaround, ...] = (
         "tcp_tw_reuse",
         "net.ipv4.tcp_tw_reuse = 1",
         "client",
-        "low with timestamps on both ends (PAWS rejects old duplicates, RFC 7323 §5); it does not apply without them",
+        "low with timestamps on both ends and tcp_tw_reuse_delay no shorter than the peer's timestamp tick: PAWS "
+        "rejects old duplicates only once that clock has ticked (RFC 7323 §5.4, inferred); it does not apply without "
+        "timestamps",
         True,
-        "2.4.19/2.6 (value 2, loopback only, and default 2: 4.18; tcp_tw_reuse_delay: 6.14; both inferred from commit dates)",
+        "2.4.19/2.6 (value 2, loopback only: 4.18, inferred from the commit date; tcp_tw_reuse_delay: 6.14)",
         "tcp(7) tcp_tw_reuse; " + LINUX_SOURCES["tcp_tw_reuse"] + "; " + LINUX_SOURCES["reuse_conditions"],
     ),
     Workaround(
         "tcp_tw_recycle",
         "net.ipv4.tcp_tw_recycle = 1",
-        "server",
-        "silently drops SYNs from hosts behind one NAT address (per-host timestamp check); with Linux 4.10's random timestamp offsets, from any host",
+        "both",
+        "whichever host closed first, client or server, kept TIME_WAIT for only 3.5 × RTO and lost its protection; a host "
+        "that accepts connections silently dropped SYNs from hosts sharing one address (NAT) whose timestamp clock was "
+        "behind the last one it saved, and from any client with per-connection timestamp offsets (Linux 4.10)",
         True,
         "2.4 to 4.11 (removed in 4.12)",
-        "tcp(7) tcp_tw_recycle ('Linux 2.4 to 4.11'); commit 4396e46187ca 'tcp: remove tcp_tw_recycle' (4.12); "
-        "net/ipv4/tcp_metrics.c: tcp_peer_is_proven (Linux 4.11)",
+        "tcp(7) tcp_tw_recycle ('Linux 2.4 to Linux 4.11'); read in a Linux 4.9 tree, inferred for 4.11: "
+        "net/ipv4/tcp_minisocks.c: tcp_time_wait (recycle_ok: TIME_WAIT of 3.5 × RTO), net/ipv4/tcp_input.c: "
+        "tcp_conn_request (sysctl_tw_recycle), net/ipv4/tcp_metrics.c: tcp_peer_is_proven and tcp_remember_stamp; "
+        "first releases inferred: commit 95a22caee396 (4.10), commit 28ee1b746f49 (4.11), commit 4396e46187ca (4.12)",
+        removed_in="4.12",
     ),
     Workaround(
         "port_range",
@@ -225,16 +236,19 @@ MYTHS: tuple[Myth, ...] = (
     Myth(
         "msl_one_minute",
         "The Linux MSL is hard-coded to 1 minute.",
-        "Linux has no MSL constant or setting. What is hard-coded is the TIME_WAIT length, "
-        f"TCP_TIMEWAIT_LEN = {TCP_TIMEWAIT_LEN_S:g} s; read as 2·MSL, that implies an MSL of {TCP_TIMEWAIT_LEN_S / 2:g} s, "
-        "not 1 minute (RFC 793 assumed an MSL of 2 minutes).",
-        LINUX_SOURCES["TCP_TIMEWAIT_LEN"] + "; RFC 793 §3.3 (MSL = 2 minutes)",
+        "No MSL sets Linux's TIME_WAIT: what is hard-coded is the TIME_WAIT length itself, "
+        f"TCP_TIMEWAIT_LEN = {TCP_TIMEWAIT_LEN_S:g} s, and no sysctl changes it. Linux has no MSL setting; its only "
+        f"constant named after the MSL, TCP_PAWS_MSL ({TCP_PAWS_MSL_S:g} s), is how long a saved peer timestamp stays "
+        "valid, not a segment lifetime. Read as 2·MSL, as this course does, TIME_WAIT gives the convention "
+        f"MSL = TCP_TIMEWAIT_LEN / 2 = {TCP_TIMEWAIT_LEN_S / 2:g} s (RFC 793 assumed an MSL of 2 minutes).",
+        LINUX_SOURCES["TCP_TIMEWAIT_LEN"] + "; include/net/tcp.h: TCP_PAWS_MSL; RFC 793 §3.3 (MSL = 2 minutes)",
     ),
     Myth(
         "port_range_61000",
         "The ephemeral port range ends at 61000.",
         "Linux's default ip_local_port_range is 32768–60999, which gives connect() an even number of ports; articles "
-        "quoting 61000 describe kernels before 4.2 (commit 07f4c90062f8, 2015, changed it).",
+        "quoting 61000 describe kernels before 4.2 (commit 07f4c90062f8, 2015, changed it; that 4.2 was its first "
+        "release is inferred from its date).",
         LINUX_SOURCES["ip_local_port_range"] + "; net/ipv4/af_inet.c: inet_init_net (range[1] = 60999)",
     ),
 )

@@ -10,6 +10,67 @@ from __future__ import annotations
 from tcpmodel.ledger._source import commit, kernel_source, man, rfc, vendor  # noqa: F401
 
 ENTRIES = (
+    # RFC 793, read in gxosty/TunMode rfc793.txt; RFC 9293 in pedrocarlo/iptcp-go rfc9293.txt;
+    # RFC 1122 in jjzhang166/NAT rfc/rfc1122.txt (helper: systems table and MSL citations).
+    rfc(793, "glossary", "Glossary: MSL",
+        "MSL Maximum Segment Lifetime, the time a TCP segment can exist in the internetwork system. "
+        "Arbitrarily defined to be 2 minutes."),
+    rfc(793, "3.3", "Sequence Numbers (Knowing When to Keep Quiet)",
+        "For this specification the MSL is taken to be 2 minutes. This is an engineering choice"),
+    rfc(793, "3.5", "Closing a Connection (Figure 13, Normal Close Sequence)",
+        "TIME-WAIT --> <SEQ=101><ACK=301><CTL=ACK> --> CLOSED 6. (2 MSL) CLOSED"),
+    rfc(793, "3.9", "Event Processing: SEGMENT ARRIVES, TIME-WAIT STATE",
+        "TIME-WAIT STATE Remain in the TIME-WAIT state. Restart the 2 MSL time-wait timeout."),
+    rfc(1122, "4.2.2.13", "Closing a Connection: RFC-793 Section 3.5",
+        "When a connection is closed actively, it MUST linger in TIME-WAIT state for a time 2xMSL "
+        "(Maximum Segment Lifetime)."),
+    rfc(9293, "glossary", "Glossary (section 4): MSL",
+        "MSL Maximum Segment Lifetime, the time a TCP segment can exist in the internetwork system. "
+        "Arbitrarily defined to be 2 minutes."),
+    rfc(9293, "3.4.2", "Knowing When to Keep Quiet",
+        "For this specification the MSL is taken to be 2 minutes. This is an engineering choice"),
+    rfc(9293, "3.6.1", "Half-Closed Connections",
+        "When a connection is closed actively, it MUST linger in the TIME-WAIT state for a time 2xMSL "
+        "(Maximum Segment Lifetime) (MUST-13)."),
+    # SYN in TIME-WAIT and ISNs between incarnations (helper: findings 4-6). RFC 9293 and RFC 1122 in the
+    # copies named above; RFC 791 in egithinji/pingu rfc791.txt (commit ab9cdc2b1136), TTL under 3.1;
+    # RFC 1337 in tass-belgium/picotcp RFC/rfc1337.txt (commit 17773f2e4e21);
+    # RFC 6191's abstract on its RFC Editor page (rfc-editor.org/info/rfc6191). Its §2 was seen only as
+    # quoted in a netdev review, so the course states that rule through RFC 9293 §3.10.7.4.
+    rfc(791, "3.1", "Internet Header Format: Time to Live",
+        "The time is measured in units of seconds, but since every module that processes a datagram must "
+        "decrease the TTL by at least one"),
+    rfc(1337, "1", "INTRODUCTION (the mechanisms against old duplicates)",
+        "TIME-WAIT state removes the hazard of old duplicates for \"fast\" or \"long\" connections, in which "
+        "clock-driven ISN selection is unable to prevent overlap"),
+    rfc(1122, "4.2.2.9", "Initial Sequence Number Selection: RFC-793 Section 3.3",
+        "A TCP MUST use the specified clock-driven selection of initial sequence numbers."),
+    rfc(9293, "3.4.1", "Initial Sequence Number Selection",
+        "ISN = M + F(localip, localport, remoteip, remoteport, secretkey) where M is the 4 microsecond timer"),
+    rfc(9293, "3.10.7.4", "Other States (SEGMENT ARRIVES, fourth check: the SYN bit)",
+        "For the TIME-WAIT state, new connections can be accepted if the Timestamp Option is used and meets "
+        "expectations (per [40])."),
+    rfc(9293, "5", "Changes from RFC 793",
+        "The more secure initial sequence number generation algorithm from RFC 6528 was incorporated."),
+    rfc(6191, None, "Reducing the TIME-WAIT State Using TCP Timestamps (BCP 159)",
+        "This document only modifies processing of SYN segments received for connections in the TIME-WAIT "
+        "state; processing in all other states is unchanged."),
+    rfc(6528, None, "Defending against Sequence Number Attacks",
+        "ISN = M + F(localip, localport, remoteip, remoteport, secretkey)", status="inferred",
+        how="RFC 6528's own text was not found in the stored material; RFC 9293 §5 says its ISN algorithm was "
+            "incorporated, and §3.4.1 gives this formula with M the 4 microsecond timer"),
+    # PAWS needs the peer's timestamp clock to tick (issue 13, finding 9).
+    rfc(1323, "4.2.2", "Timestamp Clock",
+        "Based upon these considerations, we choose a timestamp clock frequency in the range 1 ms to 1 sec per tick."),
+    rfc(7323, "5.4", "the timestamp clock's frequency (section title not read; RFC 1323 §4.2.2 'Timestamp Clock')",
+        "we choose a timestamp clock frequency in the range 1 ms to 1 sec per tick",
+        status="inferred",
+        how="RFC 7323's text was not read here: the sentence is read in RFC 1323 §4.2.2, which RFC 7323 obsoletes; "
+        "commit ca6a6f93867a cites 'RFC 7323, section 5.4' for a peer clock 'as low as 1 Hz', and Linux commit "
+        "614e8316aa4c quotes this sentence as RFC 7323's"),
+    rfc(1323, "4.2.1", "Basic PAWS Algorithm",
+        "If there is a Timestamps option in the arriving segment and SEG.TSval < TS.Recent ... then treat the "
+        "arriving segment as not acceptable"),
     # RFC index and citation audit (helper 13-rfc). RFC 9293 re-read in pedrocarlo/iptcp-go rfc9293.txt
     # (commit 903e89dacaec): 3.3.2 (Figure 5 and its notes), 3.4.1-3.4.3, 3.5.1-3.5.3, 3.6, 3.6.1,
     # 3.7.x, 3.8.1, 3.8.3, 3.10, 3.10.1-3.10.5, 3.10.7.1-3.10.7.2, 3.10.8, section 4. Other quotes are
@@ -128,6 +189,9 @@ ENTRIES = (
     rfc(9293, "3.8.1", "Retransmission Timeout",
         "The RTO MUST be computed according to the algorithm in [10], including Karn's algorithm for taking RTT "
         "samples (MUST-18)."),
+    rfc(9293, "3.7.1", "Maximum Segment Size Option",
+        "TCP implementations SHOULD send an MSS Option in every SYN segment when its receive MSS differs from the "
+        "default 536 for IPv4"),
     rfc(9293, "3.8.3", "TCP Connection Failures",
         "When the number of transmissions of the same segment reaches a threshold R2 greater than R1, close the "
         "connection."),
