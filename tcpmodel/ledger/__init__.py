@@ -91,8 +91,13 @@ MAN_PAGE_NAMES = (
 )
 _RFC = re.compile(r"\bRFC ?(\d{3,4})(?:(?: ?§ ?| [Ss]ection )(\d+(?:\.\d+)*)| (Glossary))?")
 _PATH = re.compile(r"(?<![\w/.-])((?:net|include|Documentation|kernel)/[\w/.+-]+\.(?:c|h|rst|txt))")
-# A commit is cited by its id, with or without the word "commit" before it.
-_COMMIT = re.compile(r"(?<![\w/.-])(?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])([0-9a-f]{12,40})(?![\w/-])")
+# A commit is cited by its id: 12 to 40 hex digits after the word "commit", or
+# a bare 12-digit id (the kernel's abbreviation; longer bare hex is data, such
+# as a socket address in a /proc/net/tcp row).
+_COMMIT = re.compile(
+    r"(?:(?<=\bcommit )|(?<=\bcommits ))(?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])([0-9a-f]{12,40})\b"
+    r"|(?<![\w/.:-])(?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])([0-9a-f]{12})(?![\w/:-])"
+)
 _MAN = re.compile(r"(?<![\w.-])(" + "|".join(re.escape(n) for n in MAN_PAGE_NAMES) + r")\(([1-8][a-zA-Z]?)\)")
 _KB = re.compile(r"\b(KB ?\d{5,7})\b")
 
@@ -125,11 +130,17 @@ def find_citations(text: str) -> list[Citation]:
     for m in _PATH.finditer(text):
         found.append(Citation("kernel-source", m.group(1), m.start(), path=m.group(1)))
     for m in _COMMIT.finditer(text):
-        found.append(Citation("kernel-commit", f"commit {m.group(1)}", m.start(), commit_id=m.group(1)))
+        commit_id = m.group(1) or m.group(2)
+        found.append(Citation("kernel-commit", f"commit {commit_id}", m.start(), commit_id=commit_id))
     for m in _MAN.finditer(text):
         found.append(Citation("man-page", m.group(0), m.start(), page=m.group(0)))
     for m in _KB.finditer(text):
         found.append(Citation("vendor-doc", m.group(1), m.start(), doc_id=m.group(1).replace(" ", "")))
+    # Other vendor documents (a FreeBSD source file, an Oracle manual...) are cited by their exact cite text.
+    for source in LEDGER.values():
+        if source.kind == "vendor-doc" and not _KB.fullmatch(source.cite):
+            for m in re.finditer(re.escape(source.cite), text):
+                found.append(Citation("vendor-doc", source.cite, m.start(), doc_id=source.doc_id))
     return sorted(found, key=lambda c: c.start)
 
 
