@@ -31,8 +31,8 @@ Examples
 >>> source = LEDGER["linux:include/net/tcp.h:TCP_TIMEWAIT_LEN"]
 >>> source.cite, source.version, source.status
 ('include/net/tcp.h', '6.12', 'verified')
->>> [s.key for s in resolve("Linux waits 60 s (`include/net/tcp.h`).")]
-['linux:include/net/tcp.h:TCP_TIMEWAIT_LEN']
+>>> "linux:include/net/tcp.h:TCP_TIMEWAIT_LEN" in [s.key for s in resolve("Linux waits 60 s (`include/net/tcp.h`).")]
+True
 """
 
 from __future__ import annotations
