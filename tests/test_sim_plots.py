@@ -141,3 +141,23 @@ def test_two_msl_ghost_fin():
     ghost = [s for s in two.segments if s.src == "B" and "FIN" in s.flags and s.t_arrived is not None][-1]
     gap = ghost.t_arrived - two.entered("A", State.TIME_WAIT)[0]
     assert two.msl < gap <= 2 * two.msl  # more than one MSL, never more than two
+
+
+def test_lost_final_ack_with_a_fixed_rto_changes_only_the_time_wait():
+    # Notebook 03 §2: with rto= given, changing the MSL moves A's TIME_WAIT and nothing else, so a
+    # 2·MSL shorter than B's RTO shows the RST that TIME_WAIT exists to prevent (RFC 9293 §3.10.7.1).
+    def timings(trace):
+        return [(s.src, s.flags, s.t_sent) for s in trace.segments if "RST" not in s.flags][:8]
+
+    rto = 1.0
+    long_wait, short_wait = simulate("lost_final_ack", msl=30.0, rto=rto), simulate("lost_final_ack", msl=0.4, rto=rto)
+    assert timings(long_wait) == timings(short_wait)
+    fins = [s for s in short_wait.segments if s.src == "B" and "FIN" in s.flags]
+    assert fins[1].t_sent - fins[0].t_sent == pytest.approx(rto)
+    assert long_wait.time_in("A", State.TIME_WAIT) == pytest.approx(2 * 30.0 + rto)  # restarted once by the second FIN
+    assert short_wait.time_in("A", State.TIME_WAIT) == pytest.approx(2 * 0.4)
+    assert short_wait.errors["B"] == ["connection reset"] and not long_wait.errors["B"]
+    # Without rto= the script still scales with the MSL, as the ladders and exercises expect.
+    scaled = simulate("lost_final_ack", msl=3.0)
+    fins = [s for s in scaled.segments if s.src == "B" and "FIN" in s.flags]
+    assert fins[1].t_sent - fins[0].t_sent == pytest.approx(3.0 / 30.0)

@@ -496,7 +496,8 @@ def _final_ack_of_a(seg: Any) -> bool:
 
 
 @scenario("lost_final_ack")
-def lost_final_ack(time_wait: bool = True, msl: float = DEFAULT_MSL, one_way: float | None = None, seed: int = 0, max_retries: int = 5) -> Scenario:
+def lost_final_ack(time_wait: bool = True, msl: float = DEFAULT_MSL, one_way: float | None = None, seed: int = 0, max_retries: int = 5,
+                   rto: float | None = None) -> Scenario:
     """A closes first; the network loses A's ACK of B's FIN (the final ACK).
 
     With TIME_WAIT, B's retransmitted FIN reaches A in TIME_WAIT, which ACKs
@@ -506,6 +507,14 @@ def lost_final_ack(time_wait: bool = True, msl: float = DEFAULT_MSL, one_way: fl
 
     Examples
     --------
+    ``rto`` (seconds): by default (None) the whole script shrinks with an MSL
+    below 30 s (the RTO of 1 s, the 50 ms one-way delay and the close at 1 s
+    are all scaled by ``msl / 30``), so 2·MSL stays 60 RTOs long. Give an RTO
+    to keep it and the rest of the script at their 30 s-MSL values (the
+    one-way delay at 50 ms, or the MSL if that is shorter): then ``msl``
+    changes only how long A's TIME_WAIT lasts, and a 2·MSL shorter than the
+    RTO shows what TIME_WAIT is for.
+
     >>> from tcpmodel.sim import simulate
     >>> simulate("lost_final_ack", time_wait=True, msl=1.0).errors
     {'A': [], 'B': []}
@@ -513,11 +522,19 @@ def lost_final_ack(time_wait: bool = True, msl: float = DEFAULT_MSL, one_way: fl
     ['connection reset']
     """
     require_bool("time_wait", time_wait)
+    >>> simulate("lost_final_ack", time_wait=True, msl=0.4, rto=1.0).errors["B"]  # 2·MSL = 0.8 s < RTO
+    ['connection reset']
     net = _common(msl, one_way, (), 0.0, seed)
     net.lose = First(_final_ack_of_a)
-    k = _k(msl)
+    if rto is not None:
+        require_number("rto", rto, low=1e-6, high=600, unit="seconds")
+        require_number("msl", msl, low=0.001, high=3600, unit="seconds")
+        if one_way is None:
+            one_way = min(DEFAULT_ONE_WAY, msl)
+    k = _k(msl) if rto is None else 1.0
+    rto = 1.0 * k if rto is None else rto
     calls = [listen("B", 0.0), connect("A", 0.0), close("A", 1.0 * k), close("B", after("B", State.CLOSE_WAIT, 0.1 * k))]
-    return Scenario("lost_final_ack", calls, net, msl, seed=seed, **_endpoints(time_wait, max_retries=max_retries, rto=1.0 * k))
+    return Scenario("lost_final_ack", calls, net, msl, seed=seed, **_endpoints(time_wait, max_retries=max_retries, rto=rto))
 
 
 @scenario("old_duplicate")
