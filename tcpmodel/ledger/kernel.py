@@ -164,6 +164,11 @@ ENTRIES = (
                               "and the SYN is retransmitted after TCP_TIMEOUT_MIN (2 jiffies)",
     ),
     kernel_source(
+        "include/net/tcp.h", "before",
+        "static inline bool before(__u32 seq1, __u32 seq2) { return (__s32)(seq1-seq2) < 0; } #define after(seq2, seq1) before(seq1, seq2)",
+        version="6.12", title="before()/after(): sequence-number order by the sign of the 32-bit difference",
+    ),
+    kernel_source(
         "include/uapi/linux/tcp.h", "tcp_info",
         "struct tcp_info { __u8 tcpi_state; __u8 tcpi_ca_state; __u8 tcpi_retransmits; __u8 tcpi_probes; "
         "__u8 tcpi_backoff; __u8 tcpi_options;",
