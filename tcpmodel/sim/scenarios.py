@@ -505,8 +505,6 @@ def lost_final_ack(time_wait: bool = True, msl: float = DEFAULT_MSL, one_way: fl
     STATE); both close cleanly. Without it A is CLOSED and answers with a RST
     (RFC 9293 §3.10.7.1), and B's connection ends in "connection reset".
 
-    Examples
-    --------
     ``rto`` (seconds): by default (None) the whole script shrinks with an MSL
     below 30 s (the RTO of 1 s, the 50 ms one-way delay and the close at 1 s
     are all scaled by ``msl / 30``), so 2·MSL stays 60 RTOs long. Give an RTO
@@ -515,22 +513,24 @@ def lost_final_ack(time_wait: bool = True, msl: float = DEFAULT_MSL, one_way: fl
     changes only how long A's TIME_WAIT lasts, and a 2·MSL shorter than the
     RTO shows what TIME_WAIT is for.
 
+    Examples
+    --------
     >>> from tcpmodel.sim import simulate
     >>> simulate("lost_final_ack", time_wait=True, msl=1.0).errors
     {'A': [], 'B': []}
     >>> simulate("lost_final_ack", time_wait=False, msl=1.0).errors["B"]
     ['connection reset']
-    """
-    require_bool("time_wait", time_wait)
     >>> simulate("lost_final_ack", time_wait=True, msl=0.4, rto=1.0).errors["B"]  # 2·MSL = 0.8 s < RTO
     ['connection reset']
-    net = _common(msl, one_way, (), 0.0, seed)
-    net.lose = First(_final_ack_of_a)
+    """
+    require_bool("time_wait", time_wait)
     if rto is not None:
         require_number("rto", rto, low=1e-6, high=600, unit="seconds")
         require_number("msl", msl, low=0.001, high=3600, unit="seconds")
         if one_way is None:
             one_way = min(DEFAULT_ONE_WAY, msl)
+    net = _common(msl, one_way, (), 0.0, seed)
+    net.lose = First(_final_ack_of_a)
     k = _k(msl) if rto is None else 1.0
     rto = 1.0 * k if rto is None else rto
     calls = [listen("B", 0.0), connect("A", 0.0), close("A", 1.0 * k), close("B", after("B", State.CLOSE_WAIT, 0.1 * k))]
