@@ -27,7 +27,11 @@ reuse the same local port towards a different destination. Hence:
 * :func:`time_wait_memory_bytes` -- what the population costs in kernel memory.
 * :func:`duplicate_arrival_probability` and its Monte Carlo estimator
   :func:`simulate_duplicate_arrivals` -- why the wait exists at all: the chance
-  that a delayed duplicate of the old incarnation lands in the new one.
+  that a delayed duplicate of the old incarnation lands in the new one. With
+  the clock-driven ISNs of RFC 9293 §3.4.1 (the default) whether it is
+  *accepted* is not a matter of chance: the new incarnation's ISN is the old
+  one's plus the clock's advance, so it depends only on the gap and on how
+  much the old incarnation sent.
 
 The data tables live in :mod:`tcpmodel.systems` (``SYSTEMS``) and
 :mod:`tcpmodel.linux` (``LinuxConfig`` and constants); they are re-exported
@@ -87,6 +91,7 @@ __all__ = [
     "time_wait_memory_bytes",
     "duplicate_arrival_probability",
     "simulate_duplicate_arrivals",
+    "duplicate_in_window",
     "MonteCarloEstimate",
     "who_holds_time_wait",
     "incident_analysis",
@@ -116,7 +121,9 @@ _MAX_SECONDS = 3600.0
 #: Sequence numbers are 32 bits (RFC 9293 §3.4).
 SEQUENCE_SPACE = 2**32
 DELAY_DISTRIBUTIONS = ("uniform", "exponential")
-ISN_POLICIES = ("random", "same")
+#: How the new incarnation's ISN relates to the old one's: ``"rfc6528"`` (the clock of
+#: RFC 9293 §3.4.1, the default), ``"same"`` (the worst case) and ``"random"`` (a hypothetical).
+ISN_POLICIES = ("rfc6528", "same", "random")
 
 
 def ephemeral_port_count(low: int, high: int) -> int:
@@ -576,7 +583,8 @@ def _delay_cdf(t: float, max_delay_s: float, distribution: str, mean_delay_s: fl
     return -math.expm1(-t / mean_delay_s) / -math.expm1(-max_delay_s / mean_delay_s)
 
 
-def _check_duplicate_inputs(gap_s, msl_s, lifetime_s, delay, mean_delay_s, window_bytes, isn_policy):
+def _check_duplicate_inputs(gap_s, msl_s, lifetime_s, delay, mean_delay_s, window_bytes, isn_policy,
+                            sent_bytes, old_duration_s, isn_tick_s):
     gap_s = require_number("gap_s", gap_s, low=0, high=_MAX_SECONDS, unit="seconds")
     msl_s = require_number("msl_s", msl_s, low=0.001, high=_MAX_SECONDS, unit="seconds")
     lifetime_s = require_number("lifetime_s", lifetime_s, low=0, low_open=True, unit="seconds", allow_inf=True)
@@ -586,13 +594,74 @@ def _check_duplicate_inputs(gap_s, msl_s, lifetime_s, delay, mean_delay_s, windo
     mean_delay_s = require_number("mean_delay_s", mean_delay_s, low=0.0001, high=_MAX_SECONDS, unit="seconds")
     window_bytes = require_int("window_bytes", window_bytes, low=1, high=2**30, unit="bytes")
     require_choice("isn_policy", isn_policy, ISN_POLICIES)
+    require_int("sent_bytes", sent_bytes, low=0, high=2**62, unit="bytes")
+    require_number("old_duration_s", old_duration_s, low=0, high=10**9, unit="seconds")
+    if isn_tick_s is not None:
+        require_number("isn_tick_s", isn_tick_s, low=1e-12, high=1.0, unit="seconds")
     return gap_s, msl_s, lifetime_s, mean_delay_s, window_bytes
 
 
-def _acceptance_probability(window_bytes: int, isn_policy: str) -> float:
+def duplicate_in_window(gap_s: float, *, sent_bytes: int = 0, old_duration_s: float = 0.0,
+                        window_bytes: int = 65535, isn_tick_s: float | None = None) -> bool:
+    """With clock-driven ISNs, can a segment of the old incarnation fall in the new window?
+
+    RFC 9293 §3.4.1: ``ISN = M + F(4-tuple, secret)``,
+    with ``M`` a clock (4 µs ticks) and ``F`` the same for every incarnation of
+    one 4-tuple. The old incarnation opened at ISN ``I1``, sent ``sent_bytes``
+    octets in ``old_duration_s`` seconds and closed: it used sequence numbers
+    ``I1`` (SYN) to ``I1 + sent_bytes + 1`` (FIN). The new incarnation opens
+    ``gap_s`` seconds after the close with ``I2 = I1 + ticks``, where
+    ``ticks = isn_advance(old_duration_s + gap_s)``, and accepts sequence
+    numbers ``I2 + 1`` to ``I2 + window_bytes``. A delayed copy of an old
+    segment is acceptable only if the two ranges overlap (the worst case:
+    that segment is the one the network delayed). Without wrap-around that
+    is ``sent_bytes >= ticks``: the old incarnation sent more octets than the
+    ISN clock advanced (RFC 1337's "fast" connections). No chance is
+    involved: the answer is the same every time for the same inputs.
+
+    Parameters
+    ----------
+    gap_s : float
+        Seconds from the old incarnation's close to the new one's SYN.
+    sent_bytes : int
+        Octets the old incarnation sent.
+    old_duration_s : float
+        Seconds from the old incarnation's SYN to its close.
+    window_bytes : int
+        The new incarnation's receive window (before it has received data).
+    isn_tick_s : float, optional
+        The ISN clock's tick: 4 µs by default (RFC 9293); Linux uses 64 ns
+        (``tcpmodel.sim.sequence.LINUX_ISN_CLOCK_TICK``).
+
+    Examples
+    --------
+    >>> duplicate_in_window(5, sent_bytes=300)                 # the clock moved 1,250,000 ahead
+    False
+    >>> duplicate_in_window(30, sent_bytes=10_000_000)         # 10 MB sent: more than 7,500,000 ticks
+    True
+    >>> duplicate_in_window(0, sent_bytes=0)                   # no time, no data: the same start
+    True
+    """
+    from tcpmodel.sim.sequence import ISN_CLOCK_TICK, isn_advance
+
+    _check_duplicate_inputs(gap_s, 1.0, math.inf, "uniform", None, window_bytes, "rfc6528",
+                            sent_bytes, old_duration_s, isn_tick_s)
+    ticks = isn_advance(old_duration_s + gap_s, ISN_CLOCK_TICK if isn_tick_s is None else isn_tick_s)
+    used = sent_bytes + 2  # SYN, the data, FIN: I1 .. I1 + sent_bytes + 1
+    if used >= SEQUENCE_SPACE:
+        return True
+    first = (-ticks - 1) % SEQUENCE_SPACE  # I1 - (I2 + 1), the old range's start relative to the window
+    return first < window_bytes or first + used > SEQUENCE_SPACE
+
+
+def _acceptance_probability(gap_s: float, window_bytes: int, isn_policy: str, sent_bytes: int,
+                            old_duration_s: float, isn_tick_s: float | None) -> float:
     if isn_policy == "same":
         return 1.0
-    return min(1.0, window_bytes / SEQUENCE_SPACE)
+    if isn_policy == "random":
+        return min(1.0, window_bytes / SEQUENCE_SPACE)
+    return float(duplicate_in_window(gap_s, sent_bytes=sent_bytes, old_duration_s=old_duration_s,
+                                     window_bytes=window_bytes, isn_tick_s=isn_tick_s))
 
 
 def duplicate_arrival_probability(
@@ -603,7 +672,10 @@ def duplicate_arrival_probability(
     delay: str = "uniform",
     mean_delay_s: float | None = None,
     window_bytes: int = 65535,
-    isn_policy: str = "random",
+    isn_policy: str = "rfc6528",
+    sent_bytes: int = 0,
+    old_duration_s: float = 0.0,
+    isn_tick_s: float | None = None,
 ) -> float:
     """Probability that one old duplicate lands in the next incarnation and is accepted.
 
@@ -614,9 +686,10 @@ def duplicate_arrival_probability(
     opens ``gap_s`` later and lasts ``lifetime_s``. The duplicate is *accepted*
     if its sequence number falls in the new receive window.
 
-    ``P = P(gap_s < D < gap_s + lifetime_s) × P(accept)`` and is exactly 0
-    when ``gap_s >= msl_s``: that is why TIME_WAIT waits (at least) one MSL
-    after the last segment could have been sent.
+    ``P = P(gap_s < D < gap_s + lifetime_s) × P(accept)``. The first factor is
+    exactly 0 when ``gap_s >= msl_s``: that is why TIME_WAIT waits (at least)
+    one MSL after the last segment could have been sent. The second depends
+    on how the new ISN relates to the old one (``isn_policy``).
 
     Parameters
     ----------
@@ -631,12 +704,18 @@ def duplicate_arrival_probability(
         with ``mean_delay_s`` (default ``msl_s / 4``) truncated at ``msl_s``.
     window_bytes : int
         Receive window of the new incarnation; default 65535.
-    isn_policy : {"random", "same"}
-        ``"random"`` (default): the new ISN is unrelated to the old sequence
-        numbers (RFC 6528), so a duplicate's sequence number is accepted with
-        probability ``window_bytes / 2**32``. ``"same"``: the worst case, the
-        new sequence space overlaps the old one and every in-time duplicate is
-        accepted.
+    isn_policy : {"rfc6528", "same", "random"}
+        ``"rfc6528"`` (default, what RFC 9293 §3.4.1 and Linux do): the new
+        ISN is the old one plus the ISN clock's advance, so acceptance is 0
+        or 1, decided by :func:`duplicate_in_window` from ``gap_s``,
+        ``sent_bytes``, ``old_duration_s`` and ``isn_tick_s``. ``"same"``: the
+        worst case, the new sequence space starts where the old one did and
+        every in-time duplicate is accepted. ``"random"``: a *hypothetical*
+        ISN drawn independently for each incarnation, which no RFC or kernel
+        uses; a duplicate is then accepted with probability
+        ``window_bytes / 2**32``.
+    sent_bytes, old_duration_s, isn_tick_s
+        The old incarnation, for ``"rfc6528"``: see :func:`duplicate_in_window`.
 
     Examples
     --------
@@ -644,16 +723,21 @@ def duplicate_arrival_probability(
     0.75
     >>> duplicate_arrival_probability(120, 120, isn_policy="same")
     0.0
-    >>> duplicate_arrival_probability(0, 120) == 65535 / 2**32  # random ISN, 64 KiB window
+    >>> duplicate_arrival_probability(30, 120)                          # clock-driven ISN, nothing sent
+    0.0
+    >>> duplicate_arrival_probability(30, 120, sent_bytes=10_000_000)   # a fast old connection
+    0.75
+    >>> duplicate_arrival_probability(0, 120, isn_policy="random") == 65535 / 2**32  # hypothetical
     True
     """
     gap_s, msl_s, lifetime_s, mean_delay_s, window_bytes = _check_duplicate_inputs(
-        gap_s, msl_s, lifetime_s, delay, mean_delay_s, window_bytes, isn_policy)
+        gap_s, msl_s, lifetime_s, delay, mean_delay_s, window_bytes, isn_policy, sent_bytes, old_duration_s, isn_tick_s)
     if gap_s >= msl_s:
         return 0.0
     upper = gap_s + lifetime_s
     arrive = _delay_cdf(upper, msl_s, delay, mean_delay_s) - _delay_cdf(gap_s, msl_s, delay, mean_delay_s)
-    return float(max(0.0, arrive) * _acceptance_probability(window_bytes, isn_policy))
+    accept = _acceptance_probability(gap_s, window_bytes, isn_policy, sent_bytes, old_duration_s, isn_tick_s)
+    return float(max(0.0, arrive) * accept)
 
 
 class MonteCarloEstimate(float):
@@ -688,19 +772,28 @@ def simulate_duplicate_arrivals(
     delay: str = "uniform",
     mean_delay_s: float | None = None,
     window_bytes: int = 65535,
-    isn_policy: str = "random",
+    isn_policy: str = "rfc6528",
+    sent_bytes: int = 0,
+    old_duration_s: float = 0.0,
+    isn_tick_s: float | None = None,
 ) -> MonteCarloEstimate:
     """Monte Carlo estimate of :func:`duplicate_arrival_probability` (numpy, vectorised).
 
-    Draws ``n`` duplicate delays and, for ``isn_policy="random"``, ``n``
-    uniformly random 32-bit offsets between the duplicate's sequence number and
-    the new incarnation's window; counts the duplicates that arrive in time and
-    in window. Deterministic for a given ``seed``.
+    Draws ``n`` duplicate delays and, per duplicate, the two incarnations'
+    ISNs: for ``"rfc6528"`` a random secret offset ``F`` (a 32-bit number)
+    shared by both incarnations, ``I1 = F`` and ``I2 = F + isn_advance(...)``;
+    for the hypothetical ``"random"`` two independent 32-bit ISNs; for
+    ``"same"`` ``I2 = I1``. It counts the duplicates that arrive in time and
+    whose incarnation's sequence numbers ``I1 .. I1 + sent_bytes + 1``
+    overlap the new window ``I2 + 1 .. I2 + window_bytes``. Deterministic for
+    a given ``seed``.
 
     Parameters
     ----------
-    gap_s, msl_s, lifetime_s, delay, mean_delay_s, window_bytes, isn_policy
-        As in :func:`duplicate_arrival_probability`.
+    gap_s, msl_s, lifetime_s, delay, mean_delay_s, window_bytes, isn_policy, sent_bytes, old_duration_s, isn_tick_s
+        As in :func:`duplicate_arrival_probability`. For ``"random"`` the
+        old incarnation is taken to have sent one segment (``sent_bytes``
+        is ignored), as in the analytic ``window_bytes / 2**32``.
     n : int
         Number of simulated duplicates (chunked in blocks of 2**20 to bound memory).
     seed : int or None
@@ -721,9 +814,12 @@ def simulate_duplicate_arrivals(
     """
     import numpy as np
 
+    from tcpmodel.sim.sequence import ISN_CLOCK_TICK, isn_advance
+
     gap_s, msl_s, lifetime_s, mean_delay_s, window_bytes = _check_duplicate_inputs(
-        gap_s, msl_s, lifetime_s, delay, mean_delay_s, window_bytes, isn_policy)
+        gap_s, msl_s, lifetime_s, delay, mean_delay_s, window_bytes, isn_policy, sent_bytes, old_duration_s, isn_tick_s)
     n = require_int("n", n, low=1, high=10**10)
+    ticks = isn_advance(old_duration_s + gap_s, ISN_CLOCK_TICK if isn_tick_s is None else isn_tick_s)
     if seed is not None:
         seed = require_int("seed", seed, low=0, high=2**63 - 1)
     rng = np.random.default_rng(seed)
@@ -740,9 +836,16 @@ def simulate_duplicate_arrivals(
         else:
             d = -mean_delay_s * np.log1p(-u * norm)
         arrived = (d > gap_s) & (d < upper)
-        if isn_policy == "random":
-            offset = rng.integers(0, SEQUENCE_SPACE, size=size, dtype=np.uint64)
-            arrived &= offset < window_bytes
+        old_isn = rng.integers(0, SEQUENCE_SPACE, size=size, dtype=np.uint64)
+        if isn_policy == "random":  # hypothetical: an independent ISN, one octet to hit
+            new_isn, used = rng.integers(0, SEQUENCE_SPACE, size=size, dtype=np.uint64), 1
+        else:
+            new_isn = (old_isn + np.uint64(ticks if isn_policy == "rfc6528" else 0)) % SEQUENCE_SPACE
+            used = min(sent_bytes + 2, SEQUENCE_SPACE)
+        start = (new_isn + np.uint64(1)) % SEQUENCE_SPACE  # the new window: start .. start + window - 1
+        overlap = (((start + SEQUENCE_SPACE - old_isn) % SEQUENCE_SPACE) < used) | (
+            ((old_isn + SEQUENCE_SPACE - start) % SEQUENCE_SPACE) < window_bytes)
+        arrived &= overlap
         hits += int(np.count_nonzero(arrived))
         remaining -= size
     return MonteCarloEstimate(hits, n)
