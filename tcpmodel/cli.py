@@ -167,11 +167,16 @@ def _run(args: argparse.Namespace) -> None:
                   "connections skip TIME_WAIT (TCPTimeWaitOverflow)")
     elif args.command == "systems":
         rows = models.systems_table()
-        print(f"{'system':10} {'MSL s':>6} {'TIME_WAIT s':>11} {'ephemeral':>12}  disputed  source of TIME_WAIT")
+        labels = {"msl_s": "MSL", "time_wait_s": "TIME_WAIT", "ephemeral_range": "ports"}
+        print(f"{'system':10} {'MSL s':>6} {'TIME_WAIT s':>11} {'ephemeral':>12}  {'by version':15}  source of TIME_WAIT")
         for r in rows:
+            varies = ", ".join(labels[name] for name in r["version_dependent"]) or "-"
             print(f"{r['key']:10} {r['msl_s']:>6g} {r['time_wait_s']:>11g} {r['ephemeral_range']:>12}  "
-                  f"{'yes' if r['disputed'] else 'no':8}  {r['source']}")
-        print("Disputed or changed values and all sources: tcpmodel.models.SYSTEMS[key].disputed / .sources")
+                  f"{varies:15}  {r['source']}")
+        for r in rows:
+            if r["note"]:
+                print(f"{r['key']}: {r['note']}")
+        print("Each release's value and source: tcpmodel.models.SYSTEMS[key].by_version; all sources: .sources")
 
 
 def models_errors() -> type[Exception]:

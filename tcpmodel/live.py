@@ -66,6 +66,7 @@ __all__ = [
     "rebind_client_port",
     "time_wait_remaining",
     "reuse_time_wait_port",
+    "syn_to_time_wait",
     "run_all",
     "compare",
     "record_run",
@@ -1009,13 +1010,152 @@ def reuse_time_wait_port(wait_past_delay: bool = False, *, family: str = "ipv4",
     observed = {"port": port, "elapsed_s": round(elapsed, 3), "tcp_tw_reuse": rs.tcp_tw_reuse, "tcp_tw_reuse_delay": rs.tcp_tw_reuse_delay}
     rule_text = (
         f"more than tcp_tw_reuse_delay = {rs.tcp_tw_reuse_delay} ms after it entered TIME_WAIT"
-        if rs.tcp_tw_reuse_delay is not None else "once the clock has moved past the second of its last timestamp"
+        if rule.ticks_needed is None else
+        f"once {rule.clock}() has begun {rule.ticks_needed or 'one or two'} new second(s) since its last timestamp "
+        f"(Linux {rule.kernels}: a wait anywhere in {rule.interval})"
     )
     why = (
         f"The only port connect() may use has its 4-tuple in TIME_WAIT, {elapsed:.2f} s old. With a kernel-chosen port, "
         f"tcp_twsk_unique reuses it only if tcp_tw_reuse allows (here {rs.tcp_tw_reuse}: "
         f"{ {0: 'never', 1: 'always', 2: 'loopback only — this is loopback'}[rs.tcp_tw_reuse] }), the old connection used timestamps, "
         f"and {rule_text}; otherwise EADDRNOTAVAIL ({rules.SOURCES['connect_ephemeral']})."
+    )
+    return Result(name, outcome, prediction, observed, why)
+
+
+#: include/uapi/linux/tcp.h, struct tcp_info: tcpi_options is its sixth byte (u8), tcpi_total_retrans the u32
+#: at byte 100 (after 8 u8 fields and 23 u32 fields).
+_TCPI_OPTIONS_OFFSET = 5
+_TCPI_OPT_TIMESTAMPS = 1
+_TCPI_TOTAL_RETRANS_OFFSET = 100
+
+
+def syn_to_time_wait(payload_bytes: int = 0, *, family: str = "ipv4", time_limit: float = DEFAULT_TIME_LIMIT_S) -> Result:
+    """A client reconnects from the same port to a server whose side of that 4-tuple is in TIME_WAIT.
+
+    The client binds a kernel-chosen port with ``SO_REUSEADDR``, connects,
+    sends ``payload_bytes`` octets, and the *server* closes first, so the
+    server holds the 4-tuple in TIME_WAIT. 5 ms later a new client socket
+    binds the same port and connects to the same server: its SYN reaches the
+    TIME_WAIT socket. Linux (``tcp_timewait_state_process``,
+    ``net/ipv4/tcp_minisocks.c``) accepts it at once when its sequence number
+    is after the old RCV.NXT or its timestamp is newer
+    (:func:`tcpmodel.sim.sequence.time_wait_accepts_syn`). Otherwise it
+    answers with an ACK; the client, in SYN-SENT, answers that with a RST,
+    which ends the TIME_WAIT (``tcp_rfc1337=0``, the default), and
+    retransmits its SYN after ``TCP_TIMEOUT_MIN`` (2 jiffies) instead of the
+    usual second (``tcp_rcv_synsent_state_process`` in
+    ``net/ipv4/tcp_input.c``): the retransmission connects. With
+    ``tcp_rfc1337=1`` the RST is ignored and the SYN is refused until the
+    TIME_WAIT ends, past this experiment's time limit.
+
+    The client's new ISN is its old one plus Linux's 64 ns ISN clock over the
+    time between the two ``connect()`` calls (``seq_scale`` in
+    ``net/core/secure_seq.c``). With ``payload_bytes=0`` that is far more than
+    the 2 sequence numbers the old connection used, so the sequence test
+    passes. With a payload larger than the clock's advance (a few MB) the
+    sequence test fails and only the timestamp test can accept the SYN.
+
+    Returns
+    -------
+    Result
+        ``outcome`` is ``"accepted"`` (the first SYN was accepted: the new
+        connection counts no retransmission, ``tcpi_total_retrans`` of
+        ``TCP_INFO``), ``"after retransmit"`` (it took a retransmitted SYN),
+        or the error of ``connect()`` (``"TimeoutError"`` at the time limit).
+        ``observed`` holds the time to connect, the ISN clock's predicted
+        advance, the test the model expects to accept the SYN, and whether
+        the connection negotiated timestamps.
+
+    Examples
+    --------
+    >>> syn_to_time_wait().outcome  # doctest: +SKIP
+    'accepted'
+    """
+    import threading
+
+    from tcpmodel.sim.sequence import LINUX_ISN_CLOCK_TICK, isn_advance, seq_add, time_wait_accepts_syn
+
+    payload_bytes = require_int("payload_bytes", payload_bytes, low=0, high=64 * 2**20, unit="bytes")
+    name = _call("syn_to_time_wait", payload_bytes=payload_bytes, family=family)
+    settings = kernel_settings()
+    timestamps = (settings.get("tcp_timestamps") if settings.get("tcp_timestamps") is not None else 1) != 0
+    with _Lab(family, time_limit) as lab:
+        try:
+            server = lab.listener()
+            server_addr = server.getsockname()[:2]
+            first = lab.bound_to_unused_port(reuseaddr=True)
+            client_addr = first.getsockname()[:2]
+            t_first = time.monotonic()
+            client, served = lab.connected_pair(server, first)
+            if payload_bytes:
+                received = []
+
+                def drain() -> None:
+                    got = 0
+                    with contextlib.suppress(OSError):
+                        while got < payload_bytes:
+                            chunk = served.recv(1 << 20)
+                            if not chunk:
+                                break
+                            got += len(chunk)
+                    received.append(got)
+
+                reader = threading.Thread(target=drain, daemon=True)
+                reader.start()
+                client.sendall(b"x" * payload_bytes)
+                reader.join(lab.remaining())
+                if reader.is_alive() or received != [payload_bytes]:
+                    raise TimeoutError("the payload did not arrive in time")
+            lab.close_in_order(served, client)  # the server closes first: TIME_WAIT is on its side
+            _time_wait_on(lab, server_addr, client_addr)
+            lab.wait_for(lambda: _port_settled(lab, client_addr[1]), "the old client socket to close")
+            time.sleep(0.005)  # let the millisecond timestamp clock tick past the old connection's last segment
+            again = lab.socket(reuseaddr=True)
+            again.bind(client_addr)
+            again.settimeout(lab.remaining())
+            t_second = time.monotonic()
+            try:
+                again.connect(server_addr)
+                took = time.monotonic() - t_second
+                server.settimeout(lab.remaining())
+                accepted, peer = server.accept()
+                lab.sockets.append(accepted)
+                info = again.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, _TCPI_TOTAL_RETRANS_OFFSET + 4)
+                ts_used = bool(info[_TCPI_OPTIONS_OFFSET] & _TCPI_OPT_TIMESTAMPS)
+                (retrans,) = struct.unpack_from("I", info, _TCPI_TOTAL_RETRANS_OFFSET)
+                states = sorted({r.state for r in _both_ways(lab, server_addr, client_addr)[0]})
+                if tuple(peer[:2]) != tuple(client_addr):
+                    outcome = "other peer"
+                else:
+                    outcome = "accepted" if retrans == 0 else "after retransmit"
+            except OSError as exc:
+                outcome, took, ts_used, states, retrans = _errno_name(exc), None, None, [], None
+        except (OSError, TimeoutError) as exc:
+            return _timed_out(name, "accepted", exc)
+    # The model: the old connection used ISN .. ISN + payload + 1 (SYN, data, FIN), so the server's
+    # RCV.NXT is ISN + payload + 2; the new SYN carries ISN + the clock's advance.
+    advance = isn_advance(t_second - t_first, LINUX_ISN_CLOCK_TICK)
+    test = time_wait_accepts_syn(advance, seq_add(payload_bytes, 2),
+                                 tsval=1 if timestamps else None, ts_recent=0 if timestamps else None)
+    rfc1337 = bool(settings.get("tcp_rfc1337") or 0)
+    prediction = "accepted" if test else ("TimeoutError" if rfc1337 else "after retransmit")
+    observed = {
+        "client_port": client_addr[1], "server_port": server_addr[1], "payload_bytes": payload_bytes,
+        "connect_s": None if took is None else round(took, 3), "syn_retransmissions": retrans,
+        "server_states_after": states, "tcp_rfc1337": settings.get("tcp_rfc1337"),
+        "timestamps_negotiated": ts_used, "tcp_timestamps": settings.get("tcp_timestamps"),
+        "isn_clock_advance": advance, "accepted_by": test,
+    }
+    why = (
+        f"The server closed first, so its side of {client_addr[1]}→{server_addr[1]} was in TIME_WAIT when the new SYN came. "
+        f"Between the two connect() calls Linux's 64 ns ISN clock moved {advance:,}, against {payload_bytes + 2:,} sequence "
+        f"numbers used by the old connection, so the SYN's sequence number was {'after' if test == 'sequence' else 'not after'} "
+        "the old RCV.NXT" + ("" if test == "sequence" else "; only the timestamp test could accept it")
+        + ". tcp_timewait_state_process accepts a SYN whose sequence number is after RCV.NXT or whose timestamp is newer "
+        "(net/ipv4/tcp_minisocks.c, TCP_TW_SYN); the listener then answers it with ISN = old SND.NXT + 65537. "
+        "A SYN that passes neither test gets an ACK; the client's RST ends the TIME_WAIT (unless tcp_rfc1337=1) and "
+        "its SYN, retransmitted after TCP_TIMEOUT_MIN (tcp_rcv_synsent_state_process in net/ipv4/tcp_input.c), connects."
     )
     return Result(name, outcome, prediction, observed, why)
 

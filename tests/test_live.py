@@ -85,6 +85,23 @@ def test_reuse_time_wait_port(wait, family):
 
 
 @needs_kernel
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("payload", [0, 4 * 2**20])
+def test_syn_to_time_wait(payload, family):
+    # The server's TIME_WAIT takes the client's new SYN at once. With nothing sent, the client's ISN
+    # clock (64 ns ticks) has moved far past the old RCV.NXT: the sequence test accepts it. With 4 MiB
+    # sent in a few milliseconds the clock is behind: only a newer timestamp can accept it.
+    r = live.syn_to_time_wait(payload, family=family)
+    check(r)
+    obs = r.observed
+    assert (obs["isn_clock_advance"] > payload + 2) == (obs["accepted_by"] == "sequence")
+    if r.outcome == "accepted":
+        assert obs["syn_retransmissions"] == 0 and "TIME_WAIT" not in obs["server_states_after"]
+    if payload and obs["tcp_timestamps"]:
+        assert obs["accepted_by"] == "timestamp" and obs["timestamps_negotiated"] and r.outcome == "accepted"
+
+
+@needs_kernel
 def test_run_all_covers_every_combination_and_agrees():
     results = live.run_all()
     assert len(results) == 2 + 8 + 1 + 8 + 1 + 2
@@ -110,6 +127,8 @@ QUICK = [
     lambda: live.rebind_client_port(False, True, False),
     lambda: live.time_wait_remaining(),
     lambda: live.reuse_time_wait_port(False),
+    lambda: live.syn_to_time_wait(0),
+    lambda: live.syn_to_time_wait(4 * 2**20),
 ]
 
 
@@ -165,6 +184,8 @@ def test_experiments_validate_their_parameters():
         live.abortive_close(family="ipx")
     with pytest.raises(ValueError, match="^port must be an integer"):
         live.socket_table(70000)
+    with pytest.raises(ValueError, match="^payload_bytes must be an integer"):
+        live.syn_to_time_wait(-1)
 
 
 # --- the socket table ----------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Behaviour of tcpmodel.models: the rate, population, exhaustion and memory models,
-LinuxConfig and the SYSTEMS table.
+"""Behaviour of tcpmodel.models: the rate, population, exhaustion and memory models and
+LinuxConfig (the SYSTEMS table: tests/test_systems.py).
 
 Expected values are worked out by hand from the sources, not copied from the code:
 Linux's default range 32768..60999 holds 60999 - 32768 + 1 = 28232 ports
@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 
 from tcpmodel import models
 from tcpmodel.models import (
-    SYSTEMS,
     LinuxConfig,
     ProcUnavailable,
     ephemeral_port_count,
@@ -297,52 +296,7 @@ def test_memory_validation():
         time_wait_memory_bytes(1, per_socket_bytes=0)
 
 
-# ---------------------------------------------------------------- SYSTEMS
-
-REQUIRED = {"rfc793", "rfc1122", "linux", "freebsd", "macos", "windows", "solaris"}
-
-
-def test_systems_has_the_required_keys_and_fields():
-    assert REQUIRED <= set(SYSTEMS)
-    for key, entry in SYSTEMS.items():
-        for name in ("msl_s", "time_wait_s", "ephemeral_range", "knobs"):
-            assert name in entry, (key, name)
-            assert entry.sources.get(name), f"{key}.{name} has no source"
-        assert entry["time_wait_s"] == entry.time_wait_s > 0
-        assert entry["source"] and "time_wait_s" in entry["source"]
-
-
-def test_rfcs_use_a_two_minute_msl_and_wait_twice_it():
-    for key in ("rfc793", "rfc1122"):
-        assert SYSTEMS[key].msl_s == 120 and SYSTEMS[key].time_wait_s == 240
-
-
-def test_linux_waits_the_fixed_timewait_len():
-    linux = SYSTEMS["linux"]
-    assert linux.time_wait_s == models.TCP_TIMEWAIT_LEN_S == 60
-    assert linux.ephemeral_range == LinuxConfig().ip_local_port_range
-    assert "TCP_TIMEWAIT_LEN" in linux.sources["time_wait_s"]
-    assert "tcp_fin_timeout" in linux.knobs["TIME_WAIT length"]  # the myth, corrected
-
-
-def test_bsd_systems_wait_two_msl():
-    for key in ("freebsd", "macos"):
-        assert SYSTEMS[key].time_wait_s == 2 * SYSTEMS[key].msl_s
-    assert SYSTEMS["macos"].msl_s == 15
-
-
-def test_disputed_values_say_so():
-    assert "120" in SYSTEMS["windows"].disputed  # Server 2003 docs vs Windows 2000 docs
-    assert "4 minutes" in SYSTEMS["solaris"].disputed
-    assert all(isinstance(e.unverified, tuple) for e in SYSTEMS.values())
-
-
-def test_contract_names_are_reexported_from_models():
-    import tcpmodel.linux
-    import tcpmodel.systems
-
-    assert models.SYSTEMS is tcpmodel.systems.SYSTEMS
-    assert models.LinuxConfig is tcpmodel.linux.LinuxConfig
+# ---------------------------------------------------------------- SYSTEMS: tests/test_systems.py
 
 
 # ---------------------------------------------------------------- who pays, the incident
@@ -406,6 +360,25 @@ def test_calculators_show_errors_beside_the_controls(agg, factory, bad, good):
     if factory != "duplicate_explorer":
         widget.update(**bad)
         assert "must be" in widget.error_text and "Traceback" not in widget.error.value
+
+
+def test_duplicate_explorer_shows_the_clock_driven_isn_as_all_or_nothing(agg):
+    # 30 s after the close the 4 µs ISN clock is 7,500,000 ahead: 1 MB sent stays behind the
+    # new window (P = 0), 10 MB reaches it (P = the shaded share, 0.75 with a 120 s MSL).
+    import tcpmodel.widgets.calculators as calculators
+
+    widget = calculators.duplicate_explorer()
+    widget.update(gap_s=30.0, msl_s=120.0, isn_policy="rfc6528", sent_mb=1.0)
+    assert widget.error_text == ""
+    widget.update(sent_mb=10.0)
+    assert widget.error_text == ""
+    from tcpmodel.plots import cost
+    import matplotlib.pyplot as plt
+
+    for mb, title in [(1.0, "= 0  (clock-driven ISN)"), (10.0, "= 0.75  (clock-driven ISN)")]:
+        fig = cost.draw_duplicates(30.0, 120.0, isn_policy="rfc6528", sent_bytes=int(mb * 1_000_000))
+        assert fig.axes[0].get_title().endswith(title)
+        plt.close(fig)
 
 
 def test_rate_calculator_title_reports_the_model(agg):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from tcpmodel.exercises import ChoiceExercise, NumberExercise, SequenceExercise, register
 
 WHO_OPTIONS = ("the client", "the server", "whichever side calls close() first", "both sides, always")
+#: Exercise 4: seconds after the server entered TIME_WAIT at which it restarts.
+RESTART_AFTER_S = 5.0
 RESTART_OPTIONS = ("it succeeds", "EADDRINUSE (address already in use)", "ECONNRESET (connection reset)", "ETIMEDOUT")
 
 
@@ -35,7 +37,7 @@ def _who_waits() -> set[str]:
 def _restart() -> set[str]:
     from tcpmodel.sim import simulate
 
-    errors = simulate("server_restart", restart_after=5.0).errors["B"]
+    errors = simulate("server_restart", restart_after=RESTART_AFTER_S).errors["B"]
     if not errors:
         return {"it succeeds"}
     for option in RESTART_OPTIONS[1:]:
@@ -78,7 +80,7 @@ register(
     ),
     ChoiceExercise(
         "02.restart",
-        "A server closed its connections first and crashed. It restarts 5 s later and calls listen() on its port (no SO_REUSEADDR). What happens?",
+        f"A server closed its connections first and crashed. It restarts {RESTART_AFTER_S:g} s later and calls listen() on its port (no SO_REUSEADDR). What happens?",
         options=RESTART_OPTIONS,
         correct=_restart,
         hint="Who holds TIME_WAIT on the server's port? Run simulate('server_restart').",

@@ -6,28 +6,35 @@ from tcpmodel.exercises import ChoiceExercise, NumberExercise, SequenceExercise,
 
 PROTECT_OPTIONS = (
     "TIME_WAIT (2·MSL before the 4-tuple is reused)",
-    "clock-driven ISNs (RFC 6528)",
+    "clock-driven ISNs (RFC 9293 §3.4.1)",
     "timestamps with PAWS (RFC 7323)",
     "a 16 times larger receive window",
 )
 
 
-def _min_quiet(delay: float = 20.0) -> float:
-    """Smallest quiet time (0.1 s steps) at which the held SEQ=301 no longer corrupts incarnation 2."""
+#: The held SEQ=301's delay (exercises 1 and 2), exercise 2's quiet time, the quiet-time step of exercise 1, exercise 4's MSL.
+HELD_S = 20.0
+QUIET_S = 5.0
+STEP_S = 0.1
+MSL_S = 30.0
+
+
+def _min_quiet(delay: float = HELD_S) -> float:
+    """Smallest quiet time (in steps of STEP_S) at which the held SEQ=301 no longer corrupts incarnation 2."""
     from tcpmodel.sim import simulate
 
-    def corrupts(tenths: int) -> bool:
-        return simulate("old_duplicate", time_wait=False, delay=delay, quiet_time=tenths / 10).corrupted
+    def corrupts(steps: int) -> bool:
+        return simulate("old_duplicate", time_wait=False, delay=delay, quiet_time=round(steps * STEP_S, 9)).corrupted
 
     # A longer quiet time only moves incarnation 2 later, so "corrupted" is true up to a
-    # threshold and false after it: bisect over tenths of a second (corrupts(0) holds for
-    # any delay the exercise uses; a quiet time of delay + 10 s is always safe).
-    low, high = 0, int(delay * 10) + 100
+    # threshold and false after it: bisect over steps (corrupts(0) holds for any delay the
+    # exercise uses; a quiet time of delay + 10 s is always safe).
+    low, high = 0, round((delay + 10.0) / STEP_S)
     assert corrupts(low) and not corrupts(high)
     while high - low > 1:
         mid = (low + high) // 2
         low, high = (mid, high) if corrupts(mid) else (low, mid)
-    return high / 10
+    return round(high * STEP_S, 9)
 
 
 def _protects() -> set[str]:
@@ -35,7 +42,7 @@ def _protects() -> set[str]:
 
     from tcpmodel.sim import build, simulate
 
-    base = dict(delay=20.0, quiet_time=5.0)
+    base = dict(delay=HELD_S, quiet_time=QUIET_S)
     outcomes = {
         PROTECT_OPTIONS[0]: simulate("old_duplicate", time_wait=True, **base).corrupted,
         PROTECT_OPTIONS[1]: simulate("old_duplicate", time_wait=False, isn="rfc6528", **base).corrupted,
@@ -58,21 +65,25 @@ def _time_wait_len() -> float:
     from tcpmodel.sim import simulate
     from tcpmodel.states import State
 
-    return simulate("normal_close", msl=30.0).time_in("A", State.TIME_WAIT)
+    return simulate("normal_close", msl=MSL_S).time_in("A", State.TIME_WAIT)
 
 
 register(
     NumberExercise(
         "04.min_quiet",
-        "Without TIME_WAIT, SEQ=301 is held 20 s. What is the shortest quiet time (in s, to 0.1 s) that keeps incarnation 2 safe?",
+        f"Without TIME_WAIT, SEQ=301 is held {HELD_S:g} s. Trying quiet times in steps of {STEP_S:g} s, what is the shortest one (in s) "
+        "that keeps incarnation 2 safe?",
         expected=_min_quiet,
         hint="Incarnation 2 is safe when the old segment arrives before B has a new connection; use the quiet-time demo or loop over simulate('old_duplicate', ...).",
         unit="s",
-        rel_tol=0.02,
+        decimals=1,
+        precision=f"in steps of {STEP_S:g} s",
+        mistakes={"last corrupted step": (lambda: _min_quiet() - STEP_S,
+                  "At that quiet time the simulator still shows SEQ=301 landing in incarnation 2: run it and read .corrupted.")},
     ),
     ChoiceExercise(
         "04.protects",
-        "Quiet time 5 s, delay 20 s: which of these keeps SEQ=301 out of incarnation 2? (choose all that do)",
+        f"Quiet time {QUIET_S:g} s, delay {HELD_S:g} s: which of these keeps SEQ=301 out of incarnation 2? (choose all that do)",
         options=PROTECT_OPTIONS,
         correct=_protects,
         hint="Try each one with simulate('old_duplicate', ...): time_wait=True, isn='rfc6528', timestamps=True.",
@@ -80,17 +91,20 @@ register(
     ),
     SequenceExercise(
         "04.berkeley_path",
-        "The server B sits in TIME_WAIT when the client's new SYN (with a higher ISN) arrives. List B's states from TIME_WAIT until the new connection is ESTABLISHED.",
+        "The server B sits in TIME_WAIT when the client's new SYN arrives, its sequence number after B's RCV.NXT. List B's states from TIME_WAIT until the new connection is ESTABLISHED.",
         expected=_berkeley_path,
-        hint="Linux ends the TIME_WAIT early and hands the SYN to the listener (RFC 1122 §4.2.2.13); run simulate('reconnect', closer='B').",
+        states=True,
+        hint="Linux ends the TIME_WAIT early and hands the SYN to the listener (tcp_timewait_state_process, TCP_TW_SYN); run simulate('reconnect', closer='B').",
         step_name="state",
     ),
     NumberExercise(
         "04.two_msl",
-        "MSL = 30 s. How long, in seconds, must the active closer wait so that a segment in either direction has died?",
+        f"MSL = {MSL_S:g} s. How long, in seconds, must the active closer wait so that a segment in either direction has died? Give a whole number of seconds.",
         expected=_time_wait_len,
         hint="One MSL for the last segment to reach the peer, one for the peer's answer to come back.",
         unit="s",
+        decimals=0,
+        precision="a whole number of seconds",
         mistakes={"one MSL": (lambda: _time_wait_len() / 2, "One MSL covers one direction only.")},
     ),
 )

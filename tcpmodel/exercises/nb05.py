@@ -26,10 +26,14 @@ def _linux_wait() -> float:
     return _systems()["linux"].time_wait_s
 
 
+#: Exercise 2: seconds from the close to the new incarnation.
+GAP_S = 90.0
+
+
 def _late_duplicate() -> float:
     from tcpmodel.models import duplicate_arrival_probability
 
-    return duplicate_arrival_probability(90, _rfc793_msl(), isn_policy="same")
+    return duplicate_arrival_probability(GAP_S, _rfc793_msl(), isn_policy="same")
 
 
 def _late_duplicate_inverted() -> float:
@@ -70,8 +74,8 @@ register(
     ),
     NumberExercise(
         "05.late_duplicate",
-        "MSL 120 s, delays uniform on [0, MSL], the new incarnation reuses the old sequence space and opens "
-        "90 s after the close. What fraction of old duplicates land in it? Give a fraction between 0 and 1, to two decimal places.",
+        "RFC 793's MSL, delays uniform on [0, MSL], the new incarnation reuses the old sequence space and opens "
+        f"{GAP_S:g} s after the close. What fraction of old duplicates land in it? Give a fraction between 0 and 1, to two decimal places.",
         expected=_late_duplicate,
         hint="Only duplicates delayed by more than the gap arrive after the new connection opens.",
         unit="fraction",

@@ -138,11 +138,12 @@ register(
     NumberExercise(
         "06.linux_rate",
         "With Linux's default ip_local_port_range and TIME_WAIT, how many new connections per second can one "
-        "client IP sustain to one server IP and port when the client closes first?",
+        "client IP sustain to one server IP and port when the client closes first? Give it to one decimal place.",
         expected=_linux_rate,
         hint="Count the ports in the range (both ends included) and divide by TCP_TIMEWAIT_LEN.",
         unit="connections/s",
-        rel_tol=0.001,
+        decimals=1,
+        precision="to one decimal place",
         mistakes={
             "all 65535 ports": (_rate_all_ports, "Only the ephemeral range is used by connect(), not all 65535 ports."),
             "RFC 793's wait": (_rate_rfc_wait, "Linux does not wait 2 × 120 s; TCP_TIMEWAIT_LEN is fixed at 60 s."),
@@ -151,11 +152,12 @@ register(
     NumberExercise(
         "06.incident_rate",
         "The module holds about 20,000 sockets in TIME_WAIT (60 s each). How many connections per second is it "
-        "completing to the service?",
+        "completing to the service? Give it to one decimal place.",
         expected=_incident_rate,
         hint="Little's law: N = λ·T.",
         unit="connections/s",
-        rel_tol=0.01,
+        decimals=1,
+        precision="to one decimal place",
         mistakes={
             "default range": (_incident_rate_default_range,
                               "That is the limit of Linux's default range; Little's law needs the observed count."),
@@ -163,11 +165,12 @@ register(
     ),
     NumberExercise(
         "06.incident_memory",
-        "How many MiB of kernel memory do those 20,000 TIME_WAIT sockets hold (tw_sock_TCP objects)?",
+        "How many MiB of kernel memory do those 20,000 TIME_WAIT sockets hold (tw_sock_TCP objects)? Give it to one decimal place.",
         expected=_incident_memory_mib,
         hint="Multiply by the per-socket size in tcpmodel.models.TW_SOCK_BYTES, then divide by 2**20.",
         unit="MiB",
-        rel_tol=0.02,
+        decimals=1,
+        precision="to one decimal place",
         mistakes={
             "full sockets": (_incident_memory_full_sockets_mib,
                              "A TIME_WAIT socket is a minisock, not a full socket (struct tcp_timewait_sock)."),
@@ -177,6 +180,7 @@ register(
         "06.exhaustion_order",
         "A client starts from no connections at twice the sustainable rate. Put these events in order.",
         expected=_events,
+        vocabulary=(CONNECT_OK, ALL_HELD, FAILS, EXPIRES),
         hint="time_to_exhaustion() gives when the last 4-tuple is taken; the first TIME_WAIT ends after 60 s.",
         step_name="event",
     ),

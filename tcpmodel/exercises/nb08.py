@@ -7,8 +7,11 @@ from tcpmodel.exercises import ChoiceExercise, NumberExercise, SequenceExercise,
 #: A TIME_WAIT row captured from /proc/net/tcp on Linux 6.18 (little-endian x86_64).
 SAMPLE_ROW = "   3: 0100007F:C62E 0100007F:D683 06 00000000:00000000 03:0000176A 00000000     0        0 0 3 00000000e2a85e97"
 SAMPLE = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n" + SAMPLE_ROW + "\n"
-USER_HZ = 100  # sysconf(_SC_CLK_TCK) on Linux
-CONFIG_HZ = 250  # the kernel's jiffy rate on the machine the row came from
+#: include/asm-generic/param.h: ``# define USER_HZ 100``, the tick of the clock_t values the kernel shows user
+#: space (sysconf(_SC_CLK_TCK)), whatever CONFIG_HZ is. get_timewait4_sock() (net/ipv4/tcp_ipv4.c) prints the
+#: timer with jiffies_delta_to_clock_t() (include/linux/jiffies.h), so tm->when counts these ticks, not jiffies.
+USER_HZ = 100
+CONFIG_HZ = 250  # the kernel's jiffy rate on the machine the row came from (a distractor in the question)
 
 
 def _seconds_left() -> float:
@@ -47,14 +50,21 @@ def _closer_path() -> list[str]:
 register(
     NumberExercise(
         "08.timer_seconds",
-        "A /proc/net/tcp row shows `06` in the st column and `03:0000176A` in tr:tm->when. How many seconds are left on its timer?",
+        f"A /proc/net/tcp row shows `06` in the st column and `03:0000176A` in tr:tm->when, on a machine whose "
+        f"kernel runs at CONFIG_HZ={CONFIG_HZ}. The part after the colon is hexadecimal and counts clock ticks of "
+        f"USER_HZ = {USER_HZ} per second, whatever CONFIG_HZ is (get_timewait4_sock() in net/ipv4/tcp_ipv4.c "
+        "converts the timer with jiffies_delta_to_clock_t(); USER_HZ is in include/asm-generic/param.h). "
+        "How many seconds are left on its timer? Give it to two decimal places.",
         expected=_seconds_left,
-        hint="tm->when is hexadecimal, in clock ticks of USER_HZ = sysconf(_SC_CLK_TCK).",
+        hint="Read the whole hexadecimal number after the colon, then divide it by USER_HZ.",
         unit="s",
-        rel_tol=0.001,
+        decimals=2,
+        precision="to two decimal places",
         mistakes={
             "raw ticks": (_raw_ticks, "That is the number of clock ticks; divide by USER_HZ to get seconds."),
             "kernel HZ": (lambda: _raw_ticks() / CONFIG_HZ, "The column is converted to USER_HZ ticks (jiffies_delta_to_clock_t), not the kernel's CONFIG_HZ jiffies."),
+            "hex read as decimal": (lambda: 176 / USER_HZ, "0000176A is hexadecimal: convert all of it (0x176A), not only "
+                                    "its decimal digits."),
         },
     ),
     ChoiceExercise(
@@ -83,9 +93,11 @@ register(
     ),
     SequenceExercise(
         "08.closer_states",
-        "List, with the names /proc/net/tcp and ss use, the states of the socket that closes first, from ESTABLISHED to TIME_WAIT.",
+        "List the states that ss shows for the socket that closes first, from ESTABLISHED to TIME_WAIT, one after the other. "
+        "Any spelling is accepted: ss's (ESTAB, TIME-WAIT), the kernel's enum names that socket_table() uses (TIME_WAIT), or the course's.",
         expected=_closer_path,
-        hint="The active closer sends FIN, waits for its ACK, then for the peer's FIN (RFC 9293 §3.3.2); Linux writes FIN_WAIT1 without the underscore before the digit.",
+        states=True,
+        hint="The active closer sends FIN, waits for its ACK, then for the peer's FIN (RFC 9293 §3.3.2).",
         step_name="state",
     ),
 )

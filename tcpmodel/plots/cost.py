@@ -161,9 +161,16 @@ def draw_population(time_wait_s: float = 60.0, max_tw_buckets: int = _CAP) -> pl
     return fig
 
 
+_ISN_LABELS = {"same": "same ISN", "rfc6528": "clock-driven ISN", "random": "hypothetical ISN"}
+
+
 def draw_duplicates(gap_s: float = 30.0, msl_s: float = 120.0, delay: str = "uniform", mean_delay_s: float | None = None,
-                    isn_policy: str = "same") -> plt.Figure:
+                    isn_policy: str = "same", sent_bytes: int = 0) -> plt.Figure:
     """Delay density of an old duplicate; the shaded part arrives after the new incarnation opens.
+
+    ``sent_bytes`` is what the old incarnation sent; with the clock-driven
+    ISN (``isn_policy="rfc6528"``) it decides whether an old segment can fall
+    in the new window at all (:func:`tcpmodel.models.duplicate_in_window`).
 
     Examples
     --------
@@ -172,7 +179,8 @@ def draw_duplicates(gap_s: float = 30.0, msl_s: float = 120.0, delay: str = "uni
     'P(accepted in the new incarnation) = 0.75  (same ISN)'
     >>> plt.close(fig)
     """
-    p = models.duplicate_arrival_probability(gap_s, msl_s, delay=delay, mean_delay_s=mean_delay_s, isn_policy=isn_policy)
+    p = models.duplicate_arrival_probability(gap_s, msl_s, delay=delay, mean_delay_s=mean_delay_s, isn_policy=isn_policy,
+                                             sent_bytes=sent_bytes)
     t = np.linspace(0, msl_s, 300)
     if delay == "uniform":
         density = np.full_like(t, 1 / msl_s)
@@ -193,14 +201,22 @@ def draw_duplicates(gap_s: float = 30.0, msl_s: float = 120.0, delay: str = "uni
     ax.set_ylim(0, density.max() * 1.25)
     ax.set_xlabel("delay of the old duplicate (s); no segment outlives the MSL")
     ax.set_ylabel("density")
-    ax.set_title(f"P(accepted in the new incarnation) = {p:.3g}  ({isn_policy} ISN)")
+    ax.set_title(f"P(accepted in the new incarnation) = {p:.3g}  ({_ISN_LABELS.get(isn_policy, isn_policy)})")
     ax.legend(loc="upper left" if near_right else "upper right", fontsize=8, frameon=False)
     fixed_margins(fig, left=0.9)
     return fig
 
 
+def _other_releases(entry) -> str:
+    """``" (240 s in other releases)"`` when an entry's TIME_WAIT default changed between releases."""
+    if "time_wait_s" not in entry.version_dependent:
+        return ""
+    others = sorted({v.value for v in entry.by_version["time_wait_s"]} - {entry.time_wait_s})
+    return f" ({', '.join(f'{o:g}' for o in others)} s in other releases)"
+
+
 def draw_systems() -> plt.Figure:
-    """TIME_WAIT of each system in SYSTEMS, with disputed values hatched."""
+    """TIME_WAIT of each system in SYSTEMS; hatched where the default changed between releases."""
     keys = list(models.SYSTEMS)
     entries = [models.SYSTEMS[k] for k in keys]
     fig, ax = plt.subplots(figsize=(6.4, 3.4))
@@ -208,13 +224,14 @@ def draw_systems() -> plt.Figure:
     colours = [ROLE_COLOURS["neutral"] if k.startswith("rfc") else ROLE_COLOURS["time_wait"] for k in keys]
     bars = ax.barh(y, [e.time_wait_s for e in entries], color=colours)
     for bar, entry in zip(bars, entries):
-        if "time_wait_s" in entry.disputed_values:
+        if "time_wait_s" in entry.version_dependent:
             bar.set_hatch("//")
             bar.set_edgecolor(PALETTE["black"])
-        ax.text(bar.get_width() + 3, bar.get_y() + bar.get_height() / 2, f"{entry.time_wait_s:g} s", va="center", fontsize=8)
+        ax.text(bar.get_width() + 3, bar.get_y() + bar.get_height() / 2,
+                f"{entry.time_wait_s:g} s{_other_releases(entry)}", va="center", fontsize=8)
     ax.set_yticks(y, [e.name for e in entries])
     ax.invert_yaxis()
-    ax.set_xlabel("TIME_WAIT (s); hatched: the TIME_WAIT value is disputed or changed")
+    ax.set_xlabel("default TIME_WAIT (s); hatched: it changed between releases")
     ax.set_xlim(0, 290)
     fig.tight_layout()
     return fig
@@ -284,25 +301,26 @@ def duplicates() -> plt.Figure:
 
 
 def _systems_alt() -> str:
-    """The systems figure's alt text, from SYSTEMS: neighbours with one undisputed value share it."""
-    groups: list[tuple[list[str], float, bool]] = []
+    """The systems figure's alt text, from SYSTEMS: neighbours with one unchanged value share it."""
+    groups: list[tuple[list[str], float, str]] = []
     for entry in models.SYSTEMS.values():
-        disputed = "time_wait_s" in entry.disputed_values
-        if groups and not disputed and not groups[-1][2] and groups[-1][1] == entry.time_wait_s:
+        history = entry.version_note("time_wait_s", detail=False)
+        if groups and not history and not groups[-1][2] and groups[-1][1] == entry.time_wait_s:
             groups[-1][0].append(entry.name)
         else:
-            groups.append(([entry.name], entry.time_wait_s, disputed))
+            groups.append(([entry.name], entry.time_wait_s, history))
     parts = [
         f"{' and '.join([', '.join(names[:-1]), names[-1]] if len(names) > 1 else names)} {value:g} s"
-        + (" (hatched: disputed or changed between versions)" if disputed else "")
-        for names, value, disputed in groups
+        + (f" (hatched, the default changed between releases: {history})" if history else "")
+        for names, value, history in groups
     ]
     return "Horizontal bar chart of TIME_WAIT by system: " + "; ".join(parts) + "."
 
 
 @figure("cost_systems_time_wait",
         alt=_systems_alt(),
-        caption="TIME_WAIT by system, from tcpmodel.models.SYSTEMS (hatched: value disputed or changed between versions).")
+        caption="TIME_WAIT by system, from tcpmodel.models.SYSTEMS (hatched: the default changed between releases; "
+                "tcpmodel.models.SYSTEMS[key].by_version gives each release's value and source).")
 def systems_time_wait() -> plt.Figure:
     return draw_systems()
 

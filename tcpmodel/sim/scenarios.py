@@ -98,8 +98,10 @@ class EndpointConfig:
         Delete a connection that sits in FIN_WAIT_2 this long (Linux
         ``tcp_fin_timeout``, 60 s by default, ip-sysctl.rst); None: wait forever.
     accept_syn_in_time_wait : bool
-        Accept a new SYN with a higher sequence number in TIME_WAIT
-        (RFC 1122 §4.2.2.13; Linux ``tcp_timewait_state_process``).
+        Accept a new SYN in TIME_WAIT as Linux does
+        (``tcp_timewait_state_process``): when its sequence number is after
+        RCV.NXT or its timestamp is newer, the new connection starts at the
+        old SND.NXT + 65537, the ISN condition of RFC 9293 §3.6.1 (MAY-2).
     tw_reuse : bool
         Linux ``tcp_tw_reuse``: an outgoing connect may take over a TIME_WAIT
         4-tuple when timestamps are on and >= 1 s passed (``tcp_twsk_unique``).
@@ -572,7 +574,9 @@ def old_duplicate(
         Seconds from A's close to its reconnect attempt.
     isn : {"fixed", "rfc6528", "random"}
         ``"fixed"`` (ISN 100 each time, the textbook case; and what a fast
-        connection looks like, RFC 1337 §1) or the clock-driven RFC 6528 ISN.
+        connection looks like, RFC 1337 §1), the clock-driven ISN of RFC 9293
+        §3.4.1 (``"rfc6528"``: incarnation 2 starts ``isn_advance`` of the gap
+        above incarnation 1), or ``"random"``, a hypothetical policy.
     rfc1337 : bool
         Ignore a RST that arrives in TIME_WAIT (RFC 1337 §3; Linux
         ``net.ipv4.tcp_rfc1337=1``, default 0). Without it, a RST can end
@@ -707,11 +711,12 @@ def reconnect(
 
     * ``closer="A"``: A's own TIME_WAIT holds the 4-tuple, so the connect
       fails with EADDRINUSE (``retry=False``) or waits until 2·MSL is over.
-    * ``closer="B"``: B holds the TIME_WAIT. A's new SYN reaches it; with a
-      clock-driven ISN it is higher than anything of the old incarnation and B
-      accepts it at once (RFC 1122 §4.2.2.13; Linux
-      ``tcp_timewait_state_process``). With ``isn="fixed"`` it is not
-      acceptable and only gets an ACK.
+    * ``closer="B"``: B holds the TIME_WAIT. A's new SYN reaches it; with
+      A's clock-driven ISN its sequence number is after B's RCV.NXT, and B
+      accepts it at once, as Linux ``tcp_timewait_state_process`` does (the
+      BSD heuristic), giving the new connection its own ISN = old SND.NXT +
+      65537, the condition of RFC 9293 §3.6.1 (MAY-2). With ``isn="fixed"``
+      (and no timestamps) the SYN is not accepted and only gets an ACK.
 
     Examples
     --------

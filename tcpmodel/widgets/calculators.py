@@ -85,11 +85,15 @@ def duplicate_explorer() -> CourseWidget:
                                      continuous_update=False),
         "delay": widgets.Dropdown(options=["uniform", "exponential"], value="uniform", description="delay",
                                   style=_STYLE),
-        "isn_policy": widgets.Dropdown(options=[("same sequence space", "same"), ("random ISN", "random")],
+        "isn_policy": widgets.Dropdown(options=[("same sequence space (worst case)", "same"),
+                                                ("clock-driven ISN (RFC 9293)", "rfc6528"),
+                                                ("random ISN (hypothetical)", "random")],
                                        value="same", description="ISN", style=_STYLE),
+        "sent_mb": widgets.FloatSlider(value=1.0, min=0.0, max=100.0, step=0.5, description="old sent MB",
+                                       style=_STYLE, continuous_update=False),
     }
 
-    def draw(gap_s, msl_s, delay, isn_policy):
-        return cost.draw_duplicates(gap_s, msl_s, delay, None, isn_policy)
+    def draw(gap_s, msl_s, delay, isn_policy, sent_mb):
+        return cost.draw_duplicates(gap_s, msl_s, delay, None, isn_policy, sent_bytes=int(sent_mb * 1_000_000))
 
     return CourseWidget(controls, draw, title="Old duplicates after a short wait", static_figure="cost_duplicates")
