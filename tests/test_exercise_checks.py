@@ -203,8 +203,9 @@ def test_choice_never_contradicts_itself():
 def test_choice_options_match_regardless_of_case_and_spaces():
     assert check("zz.long", "connection reset").correct
     assert check("zz.long", "  Connection   reset ").correct
-    unknown = check("zz.long", "reset")
+    unknown = check("zz.long", "refused")
     assert not unknown and "not one of the options" in unknown.message and "Copy one of them exactly" in unknown.message
+    assert "did you mean 'Connection reset'" in check("zz.long", "reset").message
 
 
 def test_choice_multiple_answers():
@@ -262,3 +263,15 @@ def test_segment_flags_in_any_order_and_separator():
     assert not misspelt and "segment 2" in misspelt.message and "not a set of TCP flags" in misspelt.message
     assert "Hint:" not in misspelt.message
     assert "Hint: What answers" in check("zz.flags", ["FIN+ACK", "ACK"]).message
+
+
+register(ChoiceExercise("zz.errno", "restart", options=("it succeeds", "EADDRINUSE (address already in use)", "ETIMEDOUT"),
+                        correct=lambda: {"EADDRINUSE (address already in use)"}, hint="Who holds the port?"))
+
+
+def test_choice_names_the_option_a_partial_answer_means_without_judging_it():
+    feedback = check("zz.errno", "EADDRINUSE")
+    assert not feedback and "did you mean 'EADDRINUSE (address already in use)'" in feedback.message
+    assert "Hint:" not in feedback.message
+    assert "did you mean 'it succeeds'" in check("zz.errno", "it").message
+    assert "is not right" in check("zz.errno", "etimedout ").message  # an option in another case is that option

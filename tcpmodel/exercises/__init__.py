@@ -266,6 +266,11 @@ class _Vocabulary:
 
     def _unknown(self, item: Any) -> str:
         listed = ", ".join(repr(o) if isinstance(o, str) else _describe(o) for o in self.items)
+        if isinstance(item, str) and item.strip():
+            key = _text_key(item)
+            near = [o for o in self.items if isinstance(o, str) and re.search(rf"(?<!\w){re.escape(key)}(?!\w)", _text_key(o))]
+            if len(near) == 1:
+                return f"{_describe(item)} is not one of the {self.what}s; did you mean {near[0]!r}? Copy it exactly."
         if isinstance(item, str) or not all(isinstance(o, str) for o in self.items):
             return f"{_describe(item)} is not one of the {self.what}s. Copy one of them exactly: {listed}."
         return f"expected one of the {self.what}s as a string; got {_describe(item)}. Copy one of them exactly: {listed}."
@@ -387,8 +392,9 @@ class NumberExercise(Exercise):
         for k in range(0, self.decimals + 3):
             cut = _cut_off(expected, k)
             if _same(value, cut) and not any(_same(value, r) for r in _rounded(expected, k)):
-                return (f"{_fmt_number(value)} is cut off after {k} decimal place{'s' if k != 1 else ''}; the question asks for a "
-                        f"value rounded {wanted}. Hint: round to the nearest instead of dropping the digits.")
+                where = "to a whole number" if k == 0 else f"after {k} decimal place{'s' if k != 1 else ''}"
+                return (f"{_fmt_number(value)} is cut off {where}; the question asks for a value rounded {wanted}. "
+                        f"Hint: round to the nearest instead of dropping the digits.")
         if not _same(value, round(value, self.decimals)) and abs(value - expected) < 10.0 ** -self.decimals:
             asked = self.precision or wanted
             return (f"{_fmt_number(value)} has more decimal places than the question asks for ({asked}), and it is not "
