@@ -104,7 +104,7 @@ def test_syn_to_time_wait(payload, family):
 @needs_kernel
 def test_run_all_covers_every_combination_and_agrees():
     results = live.run_all()
-    assert len(results) == 2 + 8 + 1 + 8 + 1 + 2
+    assert len(results) == 2 + 8 + 1 + 8 + 1 + 2 + len(live.SYN_TO_TIME_WAIT_PAYLOADS)
     assert len({r.experiment for r in results}) == len(results)
     bad = [f"{r.experiment}: {r.mismatches()}" for r in results if not r.matches]
     assert not bad, bad
@@ -302,10 +302,11 @@ def test_stored_run_is_labelled_and_agrees():
     run = live.stored_run()
     assert run["kernel"] and run["date"][:2] == "20"
     results = live.stored_results()
-    assert len(results) == 22
+    assert len(results) == 24
     assert all(r.matches for r in results)
     assert {r.experiment.split("(")[0] for r in results} == {
         "who_waits", "server_restart", "abortive_close", "rebind_client_port", "time_wait_remaining", "reuse_time_wait_port",
+        "syn_to_time_wait",
     }
 
 
@@ -332,6 +333,27 @@ def test_rule_settings_pick_the_kernels_reuse_rule():
     assert live._rule_settings({"tcp_tw_reuse_delay": 1000, "kernel": [6, 18]}).reuse_rule.clock == "tcp_clock_ms"
     if sys.platform.startswith("linux"):
         assert live.kernel_settings()["kernel"] == list(parse_kernel_version(__import__("platform").release()))
+
+
+def test_stored_syn_to_time_wait_follows_the_model():
+    # Both stored runs: the server's TIME_WAIT took the new SYN at once (no retransmission), with nothing sent by the
+    # sequence test (the ISN clock moved past the 2 numbers SYN and FIN used), after 4 MiB only by the timestamp test.
+    from tcpmodel.sim.sequence import seq_add, time_wait_accepts_syn
+
+    run = live.stored_run()
+    syn = {r.observed["payload_bytes"]: r for r in live.stored_results() if r.experiment.startswith("syn_to_time_wait")}
+    assert sorted(syn) == sorted(live.SYN_TO_TIME_WAIT_PAYLOADS) == [0, 4 * 2**20]
+    assert run["settings"]["tcp_timestamps"] == 1 and run["settings"]["tcp_rfc1337"] == 0
+    for payload, r in syn.items():
+        obs = r.observed
+        test = time_wait_accepts_syn(obs["isn_clock_advance"], seq_add(payload, 2), tsval=1, ts_recent=0)
+        assert obs["accepted_by"] == test
+        assert r.prediction == ("accepted" if test else "after retransmit") == r.outcome
+        assert obs["syn_retransmissions"] == 0 and obs["timestamps_negotiated"]
+        assert obs["server_states_after"] == ["ESTABLISHED"]  # the TIME_WAIT socket is gone: a new connection
+    assert syn[0].observed["accepted_by"] == "sequence" and syn[0].observed["isn_clock_advance"] > 2
+    assert syn[4 * 2**20].observed["accepted_by"] == "timestamp"
+    assert syn[4 * 2**20].observed["isn_clock_advance"] < 4 * 2**20 + 2
 
 
 def test_stored_reuse_lab_agrees_with_the_rule_of_its_kernel():
