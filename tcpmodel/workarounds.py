@@ -13,6 +13,10 @@ Linux version it applies; every row names its source. The Linux facts that
 :data:`MYTHS` lists the popular claims the course corrects, each with the
 correction and its source. Notebook 07 shows each one with a computation.
 
+:func:`reuse_exposure_s` gives the one number of notebook 07's ``tw_reuse``
+demo that is not an input: how long the network must hold the old duplicate
+for it to reach the new incarnation.
+
 Examples
 --------
 >>> [w.key for w in DECISION_TABLE if w.helps == "client"]
@@ -32,7 +36,7 @@ from dataclasses import dataclass
 from tcpmodel._validate import require_choice
 from tcpmodel.linux import LINUX_SOURCES, TCP_PAWS_MSL_S, TCP_TIMEWAIT_LEN_S
 
-__all__ = ["Workaround", "DECISION_TABLE", "decision_row", "decision_table_rows", "Myth", "MYTHS", "myth"]
+__all__ = ["Workaround", "DECISION_TABLE", "decision_row", "decision_table_rows", "Myth", "MYTHS", "myth", "reuse_exposure_s"]
 
 HELPS = ("client", "server", "both", "neither")
 
@@ -78,9 +82,10 @@ DECISION_TABLE: tuple[Workaround, ...] = (
         "tcp_tw_reuse",
         "net.ipv4.tcp_tw_reuse = 1",
         "client",
-        "low with timestamps on both ends and tcp_tw_reuse_delay no shorter than the peer's timestamp tick: PAWS "
-        "rejects old duplicates only once that clock has ticked (RFC 7323 §5.4, inferred); it does not apply without "
-        "timestamps",
+        "low with timestamps on both ends and a wait no shorter than the peer's timestamp tick: PAWS rejects old "
+        "duplicates only once that clock has ticked (RFC 7323 §5.4, inferred). Linux 6.14+ waits tcp_tw_reuse_delay "
+        "(default 1000 ms); from 4.19 (inferred) to 6.13 it waited anywhere in (0, 1] s, so a slow peer clock could let "
+        "a duplicate through. It does not apply without timestamps",
         True,
         "2.4.19/2.6 (value 2, loopback only: 4.18, inferred from the commit date; tcp_tw_reuse_delay: 6.14)",
         "tcp(7) tcp_tw_reuse; " + LINUX_SOURCES["tcp_tw_reuse"] + "; " + LINUX_SOURCES["reuse_conditions"],
@@ -122,10 +127,11 @@ DECISION_TABLE: tuple[Workaround, ...] = (
         "pooling",
         "connection pooling and keep-alive",
         "both",
-        "a pooled connection can be closed by the peer or a middlebox while idle: detect it and retry idempotent requests",
+        "either side may close an idle pooled connection at any time: detect the close and retry automatically only "
+        "requests that are safe to repeat",
         False,
         "all",
-        "RFC 9112 §9.3 (persistent connections) and §9.6 (tear-down)",
+        "RFC 9112 §9.3 (persistence); RFC 9112 §9.3.1 and RFC 9112 §9.5 (connections can be closed at any time)",
     ),
     Workaround(
         "client_closes_first",
@@ -211,11 +217,13 @@ MYTHS: tuple[Myth, ...] = (
         "restart_networking",
         "Restarting networking clears TIME_WAIT.",
         "A TIME_WAIT socket lives in TCP's connection hash, with its own timer, not in an interface. It ends when its "
-        f"{TCP_TIMEWAIT_LEN_S:g} s timer fires, when a new connection takes its 4-tuple over (tcp_tw_reuse, or a SYN that the RFC 1122 rule "
-        "accepts), when an RST kills it (unless tcp_rfc1337=1), or when its network namespace is destroyed.",
+        f"{TCP_TIMEWAIT_LEN_S:g} s timer fires, when a new connection takes its 4-tuple over (an outgoing connect() that "
+        "tcp_twsk_unique allows, or an incoming SYN that Linux's own test accepts: sequence number after RCV.NXT or a newer "
+        "timestamp), when a RST at RCV.NXT kills it (unless tcp_rfc1337=1), or when its network namespace is destroyed.",
         "net/ipv4/inet_timewait_sock.c: inet_twsk_hashdance_schedule (inet_twsk_hashdance and inet_twsk_schedule in "
         "older kernels), inet_twsk_purge; "
-        "net/ipv4/tcp_minisocks.c: tcp_timewait_state_process",
+        "net/ipv4/tcp_minisocks.c: tcp_timewait_state_process (TCP_TW_SYN; the RST branch, tcp_rfc1337); "
+        "net/ipv4/tcp_ipv4.c: tcp_twsk_unique",
     ),
     Myth(
         "fin_timeout",
@@ -229,7 +237,8 @@ MYTHS: tuple[Myth, ...] = (
         "tw_reuse_server",
         "tcp_tw_reuse helps a server's incoming connections.",
         "tcp_tw_reuse is consulted only when this host calls connect() (tcp_twsk_unique). A SYN arriving at a server's "
-        "TIME_WAIT 4-tuple is judged by tcp_timewait_state_process (the RFC 1122 rule), whatever tcp_tw_reuse says.",
+        "TIME_WAIT 4-tuple is judged by tcp_timewait_state_process (Linux's own test: sequence number after RCV.NXT or "
+        "a newer timestamp), whatever tcp_tw_reuse says.",
         "net/ipv4/tcp_ipv4.c: tcp_twsk_unique (called from __inet_check_established in the connect() path); "
         "net/ipv4/tcp_minisocks.c: tcp_timewait_state_process; Documentation/networking/ip-sysctl.rst: tcp_tw_reuse",
     ),
@@ -249,7 +258,8 @@ MYTHS: tuple[Myth, ...] = (
         "Linux's default ip_local_port_range is 32768–60999, which gives connect() an even number of ports; articles "
         "quoting 61000 describe kernels before 4.2 (commit 07f4c90062f8, 2015, changed it; that 4.2 was its first "
         "release is inferred from its date).",
-        LINUX_SOURCES["ip_local_port_range"] + "; net/ipv4/af_inet.c: inet_init_net (range[1] = 60999)",
+        LINUX_SOURCES["ip_local_port_range"] + "; net/ipv4/af_inet.c: inet_init_net (60999u << 16 | 32768u in Linux "
+        "6.12; range[1] = 60999 in 6.1)",
     ),
 )
 
@@ -265,3 +275,29 @@ def myth(key: str) -> Myth:
     keys = [m.key for m in MYTHS]
     require_choice("key", key, keys)
     return MYTHS[keys.index(key)]
+
+
+def reuse_exposure_s(**params) -> float:
+    """How long the network must hold the old duplicate of ``tw_reuse`` for it to reach the new incarnation.
+
+    The time from when incarnation 1 sent ``old-2`` to when B's incarnation 2
+    begins (A's new SYN reaches B): the rest of incarnation 1, its close, the
+    reuse delay and a one-way trip. A duplicate held for less arrives while no
+    connection of that 4-tuple can take it; held longer, it reaches the new
+    incarnation, where only PAWS (timestamps) keeps it out. ``params`` are
+    those of ``simulate("tw_reuse", ...)`` except ``delay`` and ``timestamps``.
+
+    Examples
+    --------
+    >>> 2 < reuse_exposure_s() < 4
+    True
+    >>> reuse_exposure_s(tcp_tw_reuse=0) > 60
+    True
+    """
+    from tcpmodel.sim import simulate
+    from tcpmodel.states import State
+
+    trace = simulate("tw_reuse", timestamps=False, **params)
+    sent = min(s.t_sent for s in trace.segments if s.payload == "old-2" and s.incarnation == 1)
+    starts = trace.entered("B", State.SYN_RECEIVED)
+    return round(starts[1] - sent, 9)

@@ -301,6 +301,22 @@ def test_without_timestamps_a_duplicate_landing_in_the_new_incarnation_corrupts(
         assert not trace.corrupted
 
 
+@settings(max_examples=15, deadline=None)
+@given(msl=st.floats(10.0, 60.0), one_way=st.floats(0.005, 0.2), reuse_delay_ms=st.integers(1, 4000))
+def test_reuse_exposure_is_where_the_old_duplicate_starts_to_corrupt(msl, one_way, reuse_delay_ms):
+    from tcpmodel.workarounds import reuse_exposure_s
+
+    params = dict(msl=msl, one_way=one_way, tcp_tw_reuse_delay=reuse_delay_ms)
+    exposure = reuse_exposure_s(**params)
+    # the old duplicate is older than the new incarnation's start by exactly the exposure (notebook 07 §3's Think!)
+    trace = simulate("tw_reuse", timestamps=False, delay=min(msl, exposure / 2), **params)
+    assert second_incarnation_start(trace) < old_copy_of(trace).t_sent + exposure
+    if exposure + 0.01 < msl:
+        assert not simulate("tw_reuse", timestamps=False, delay=exposure - 0.01, **params).corrupted
+        assert simulate("tw_reuse", timestamps=False, delay=exposure + 0.01, **params).corrupted
+        assert not simulate("tw_reuse", timestamps=True, delay=exposure + 0.01, **params).corrupted
+
+
 def one_way_default() -> float:
     from tcpmodel.sim import scenarios
 

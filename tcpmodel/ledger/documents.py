@@ -149,6 +149,14 @@ ENTRIES = (
         version="iproute2 6.1.0", url=M + "man8/ss.8.html"),
     man("netstat(8)", "ss", "This program is mostly obsolete. Replacement for netstat is ss.",
         version="net-tools 2.10", url=M + "man8/netstat.8.html"),
+    # Notebook 07 audit: how tcp_tw_recycle's SYN drops showed up (sysctl_tw_recycle in net/ipv4/tcp_input.c, 4.9).
+    vendor("net-tools-netstat-PAWSPassive", "net-tools 2.10 netstat",
+           "netstat -s: the line for the TcpExt counter PAWSPassive",
+           "PAWSPassive ... %llu passive connections rejected because of time stamp",
+           version="net-tools 2.10 (Debian 12 package 2.10-0.1+deb12u2)", status="inferred",
+           how="both strings read in the string table of /bin/netstat, not in its source; that netstat -s prints "
+               "this line for the kernel's PAWSPassive counter (LINUX_MIB_PAWSPASSIVEREJECTED) is inferred from the "
+               "key name and a third-party port of netstat's table that pairs the two"),
     man("ss(8)", "timer",
         "-o, --options Show timer information. For TCP protocol, the output format is: "
         "timer:(<timer_name>,<expire_time>,<retrans>)",

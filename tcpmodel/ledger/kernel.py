@@ -93,6 +93,20 @@ ENTRIES = (
         "ip_local_port_range - 2 INTEGERS ... The default values are 32768 and 60999 respectively.",
         version="6.12", title="ip_local_port_range: the default ephemeral range",
     ),
+    # Notebook 07 audit (myth "the port range ends at 61000"; tcp_tw_recycle clocks). Read in Linux 6.12
+    # (/work/ksrc/linux-source-6.12, 6.12.117); af_inet.c also in 6.1 (range[0] = 32768; range[1] = 60999).
+    kernel_source(
+        "net/ipv4/af_inet.c", "inet_init_net",
+        "/* * Set defaults for local port range */ net->ipv4.ip_local_ports.range = 60999u << 16 | 32768u;",
+        version="6.12", title="inet_init_net(): each network namespace starts with ip_local_port_range 32768-60999 "
+                              "(6.1 sets range[0] = 32768 and range[1] = 60999)",
+    ),
+    kernel_source(
+        "include/net/tcp.h", "TCP_TS_HZ",
+        "Deliver a 32bit value for TCP timestamp option (RFC 7323) It is no longer tied to jiffies, but to 1 ms "
+        "clock. #define TCP_TS_HZ 1000",
+        version="6.12", title="TCP_TS_HZ: the TSval clock ticks every millisecond (a Linux 4.9 tree used jiffies)",
+    ),
     kernel_source(
         "Documentation/networking/proc_net_tcp.rst", "tm->when",
         "01:00000019 ... number of jiffies until timer expires ... 3 this is a socket in TIME_WAIT state.",

@@ -145,7 +145,7 @@ def recycle_sweep(clients=RECYCLE_SWEEP_CLIENTS, seeds=RECYCLE_SWEEP_SEEDS, **pa
 #: The clock models the sweep figure compares, with their legend labels.
 _SWEEP_CLOCKS = (
     ("uptime", "clocks count uptime (clients before Linux 4.10)", PALETTE["vermillion"], "o"),
-    ("per_host", "random offset per host (Linux 4.11+ clients)", PALETTE["blue"], "s"),
+    ("per_host", "random offset per host (clients from Linux 4.11 until 2026)", PALETTE["blue"], "s"),
 )
 
 

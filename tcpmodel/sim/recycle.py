@@ -51,7 +51,8 @@ How the clients' clocks relate decides who is dropped (``client_offsets``):
 ``"per_host"``
     Each host has its own uniformly random 32-bit offset, as Linux clients from
     4.11 had (one offset per source and destination address pair, commit
-    28ee1b746f49, inferred). Compared in 32-bit sequence space, random offsets
+    28ee1b746f49, inferred) until commit 165573e41f2f (2026, first release
+    inferred) put the ports back. Compared in 32-bit sequence space, random offsets
     have no "most advanced" host: every host is ahead of about half the others
     and behind the other half, so each new stamp re-deals who is dropped.
 ``"per_connection"``
@@ -166,8 +167,9 @@ PARAMETERS: dict[str, dict] = {
     "ts_hz": {
         "value": 1000,
         "unit": "ticks/s",
-        "source": "RFC 7323 §5.4 allows 1 ms to 1 s per tick (inferred); before Linux 4.13 the TSval counted jiffies "
-        "(include/net/tcp.h: tcp_time_stamp, Linux 4.9, inferred), at HZ ticks per second",
+        "source": "RFC 7323 §5.4 allows 1 ms to 1 s per tick (inferred); a Linux 4.9 tree counted the TSval in "
+        "jiffies, HZ ticks per second (include/net/tcp.h: tcp_time_stamp, inferred), Linux 6.12 in milliseconds "
+        "(include/net/tcp.h: TCP_TS_HZ); when it changed is not sourced here",
     },
     "max_uptime_s": {
         "value": 7 * 86400,
@@ -403,8 +405,9 @@ def simulate_tw_recycle_nat(
         stamp saved).
     client_offsets : {"uptime", "per_host", "per_connection"}
         How the hosts' timestamp clocks are set: counting uptime (Linux before
-        4.10), a random offset per host (Linux 4.11 on, per address pair), or
-        a random offset per connection (Linux 4.10). See the module docstring.
+        4.10), a random offset per host (Linux 4.11 until the 2026 change, per
+        address pair), or a random offset per connection (Linux 4.10, and again
+        after 2026). See the module docstring.
     mean_interval_s, hold_s, duration_s, ts_hz, max_uptime_s, syn_retries, initial_rto_s
         See :data:`PARAMETERS` for defaults and sources.
 

@@ -82,9 +82,10 @@ def tw_reuse(
     * after the whole TIME_WAIT (2·``msl``) otherwise.
 
     The network holds the first copy of ``old-2`` for ``delay`` seconds
-    (default ``min(10, msl)``; at most ``msl``). Incarnation 1 closes at
-    t = 2 s, so the duplicate can reach incarnation 2 only when ``delay`` is
-    longer than the close plus the reuse delay (about 3.2 s by default).
+    (default ``min(10, msl)``; at most ``msl``). The duplicate can reach
+    incarnation 2 only when ``delay`` is longer than the time from its sending
+    to the start of incarnation 2 at B, that is, the rest of incarnation 1,
+    its close and the reuse delay: :func:`tcpmodel.workarounds.reuse_exposure_s`.
 
     * ``timestamps=True``: B's new incarnation has TS.Recent from A's new SYN,
       so the old duplicate's older TSval fails PAWS and is dropped (RFC 7323

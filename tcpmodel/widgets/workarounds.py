@@ -52,7 +52,8 @@ def recycle_nat_explorer() -> CourseWidget:
         "clients": widgets.IntSlider(value=6, min=1, max=30, description="hosts behind the NAT", style=_STYLE,
                                      continuous_update=False, layout=_WIDE),
         # The hosts' timestamp clocks: counting uptime (clients before Linux 4.10), one random offset per host
-        # (Linux 4.11+ clients), or one per connection (Linux 4.10 clients): tcpmodel.sim.recycle.CLIENT_OFFSETS.
+        # (clients from Linux 4.11 until 2026), or one per connection (Linux 4.10 clients, and kernels with commit
+        # 165573e41f2f, first release inferred): tcpmodel.sim.recycle.CLIENT_OFFSETS.
         "client_offsets": widgets.Dropdown(options=list(CLIENT_OFFSETS), value="uptime", description="TSval clocks", style=_STYLE),
         "tw_recycle": widgets.Checkbox(value=True, description="tcp_tw_recycle on the server", style=_STYLE),
         "mean_interval_s": widgets.FloatSlider(value=600.0, min=30.0, max=1200.0, step=30.0, description="s between a host's connections",
