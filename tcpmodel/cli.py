@@ -18,8 +18,14 @@ Examples
   - the local side closes first, so its 4-tuples sit in TIME_WAIT for 60 s
   - 28,232 ephemeral ports from one source IP to 1 (destination IP, destination port)
   - connect() picks the port (no bind() before connect(), or IP_BIND_ADDRESS_NO_PORT), so a port in TIME_WAIT to one destination is still free for another (4-tuple uniqueness)
-  - no tcp_tw_reuse (pass a LinuxConfig to include it)
+  - no tcp_tw_reuse (add --tw-reuse to include it)
+  - tcp_max_tw_buckets is at least the 4-tuples TIME_WAIT can hold (add --max-tw-buckets to check)
   - connections close evenly over time; the server side does not close first
+0
+>>> main(["population", "--rate", "400", "--max-tw-buckets", "10000"])
+10,000 sockets in TIME_WAIT
+  memory: 2.4 MiB at 256 bytes per socket (tw_sock_TCP slab, Linux 6.18 x86_64; varies by kernel)
+  capped by tcp_max_tw_buckets=10,000: 233.3 connections/s close without TIME_WAIT (TCPTimeWaitOverflow): their ports and 4-tuples are free at once, and TIME_WAIT no longer protects them
 0
 """
 
@@ -73,9 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
                       help="Linux net.ipv4.tcp_tw_reuse_delay in ms (default 1000)")
     rate.add_argument("--loopback", action="store_true", help="the connections use a loopback address")
     rate.add_argument("--no-timestamps", action="store_true", help="TCP timestamps are off (tcp_tw_reuse then cannot apply)")
+    _add_cap(rate)
     rate.add_argument("--from-proc", action="store_true",
-                      help="take the port range, tcp_tw_reuse, its delay and tcp_timestamps from this kernel's "
-                           "/proc/sys/net/ipv4 (overrides --port-range, --tw-reuse, --tw-reuse-delay)")
+                      help="take the port range, tcp_tw_reuse, its delay, tcp_timestamps and tcp_max_tw_buckets from "
+                           "this kernel's /proc/sys/net/ipv4 (overrides --port-range, --tw-reuse, --tw-reuse-delay, "
+                           "--max-tw-buckets)")
 
     exhaust = sub.add_parser("exhaust", help="seconds until connect() fails at a given rate",
                              description="Seconds from a cold start until connect() finds no free 4-tuple "
@@ -85,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     exhaust.add_argument("--time-wait", type=float, default=60.0, metavar="S", help="TIME_WAIT in seconds (default 60)")
     exhaust.add_argument("--destinations", type=int, default=1, metavar="N",
                          help="distinct (source IP, destination IP, destination port) combinations (default 1)")
+    _add_cap(exhaust)
 
     population = sub.add_parser("population", help="sockets in TIME_WAIT at a given rate, and their memory",
                                 description="Steady-state TIME_WAIT sockets (Little's law N = rate x TIME_WAIT), "
@@ -92,8 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     population.add_argument("--rate", type=float, required=True, metavar="R",
                             help="connections this host closes first, per second")
     population.add_argument("--time-wait", type=float, default=60.0, metavar="S", help="TIME_WAIT in seconds (default 60)")
-    population.add_argument("--max-tw-buckets", type=int, default=None, metavar="N",
-                            help="Linux net.ipv4.tcp_max_tw_buckets (default: no cap)")
+    _add_cap(population)
     population.add_argument("--per-socket-bytes", type=int, default=None, metavar="B",
                             help="bytes per TIME_WAIT socket (default: tw_sock_TCP slab object, 256 on Linux 6.18 x86_64)")
 
@@ -105,6 +113,25 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_ports(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port-range", type=int, nargs=2, default=(32768, 60999), metavar=("LOW", "HIGH"),
                         help=_port_range_help())
+
+
+def _add_cap(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--max-tw-buckets", type=int, default=None, metavar="N",
+                        help="Linux net.ipv4.tcp_max_tw_buckets (default: no cap). Connections that close while the "
+                             "cap is full get no TIME_WAIT: their 4-tuples are free at once, unprotected")
+
+
+# rate_conditions() speaks to Python callers; at the command line the same hints name the options.
+_CLI_HINTS = {
+    "(pass a LinuxConfig to include it)": "(add --tw-reuse to include it)",
+    "(pass max_tw_buckets to check)": "(add --max-tw-buckets to check)",
+}
+
+
+def _cli_line(line: str) -> str:
+    for api, flag in _CLI_HINTS.items():
+        line = line.replace(api, flag)
+    return line
 
 
 def _fmt_seconds(seconds: float) -> str:
@@ -130,27 +157,39 @@ def _run(args: argparse.Namespace) -> None:
             if args.no_timestamps:
                 config = config.replace(tcp_timestamps=0)
             args.port_range = config.ip_local_port_range
+            if config.tcp_max_tw_buckets is not None:
+                args.max_tw_buckets = config.tcp_max_tw_buckets
         ports = models.ephemeral_port_count(*args.port_range)
         if args.tw_reuse is not None and config is None:
             config = models.LinuxConfig(ip_local_port_range=tuple(args.port_range), tcp_tw_reuse=args.tw_reuse,
                                         tcp_tw_reuse_delay=args.tw_reuse_delay,
                                         tcp_timestamps=0 if args.no_timestamps else 1)
-        kwargs = {"loopback": args.loopback, "peer_timestamps": not args.no_timestamps}
+        kwargs = {"loopback": args.loopback, "peer_timestamps": not args.no_timestamps,
+                  "max_tw_buckets": args.max_tw_buckets}
         rate = models.max_connection_rate(ports, args.time_wait, args.destinations, config, **kwargs)
-        print(f"{rate:,.1f} connections/s")
+        if math.isinf(rate):
+            print("no limit from TIME_WAIT: tcp_max_tw_buckets is below the 4-tuples, so connections beyond it "
+                  "close without TIME_WAIT")
+        else:
+            print(f"{rate:,.1f} connections/s")
         print("  holds when:")
         for line in models.rate_conditions(ports, args.time_wait, args.destinations, config, **kwargs):
-            print(f"  - {line}")
+            print(f"  - {_cli_line(line)}")
         if args.from_proc:
             print(f"  - sysctls {config.source}")
     elif args.command == "exhaust":
         ports = models.ephemeral_port_count(*args.port_range)
-        seconds = models.time_to_exhaustion(args.rate, ports, args.time_wait, args.destinations)
+        seconds = models.time_to_exhaustion(args.rate, ports, args.time_wait, args.destinations,
+                                            max_tw_buckets=args.max_tw_buckets)
         limit = models.max_connection_rate(ports, args.time_wait, args.destinations)
+        skipped = models.time_wait_overflow_rate(args.rate, args.time_wait, args.max_tw_buckets)
         print(f"time to exhaustion: {_fmt_seconds(seconds)}")
         noun = "destination" if args.destinations == 1 else "destinations"
         print(f"  sustainable rate: {limit:,.1f} connections/s ({ports:,} ports x {args.destinations:,} "
               f"{noun} / {args.time_wait:g} s)")
+        if skipped > 0:
+            print(f"  tcp_max_tw_buckets={args.max_tw_buckets:,}: {skipped:,.1f} connections/s close without "
+                  "TIME_WAIT (TCPTimeWaitOverflow)")
         if not math.isinf(seconds):
             print(f"  then connect() fails with EADDRNOTAVAIL for {args.rate - limit:,.1f} connections/s "
                   "beyond the sustainable rate")
@@ -161,10 +200,11 @@ def _run(args: argparse.Namespace) -> None:
         print(f"{count:,.0f} sockets in TIME_WAIT")
         print(f"  memory: {_fmt_bytes(memory)} at {per} bytes per socket"
               + (" (tw_sock_TCP slab, Linux 6.18 x86_64; varies by kernel)" if args.per_socket_bytes is None else ""))
-        uncapped = args.rate * args.time_wait
-        if args.max_tw_buckets is not None and uncapped > args.max_tw_buckets:
-            print(f"  capped by tcp_max_tw_buckets={args.max_tw_buckets:,}: {uncapped - args.max_tw_buckets:,.0f} "
-                  "connections skip TIME_WAIT (TCPTimeWaitOverflow)")
+        skipped = models.time_wait_overflow_rate(args.rate, args.time_wait, args.max_tw_buckets)
+        if skipped > 0:
+            print(f"  capped by tcp_max_tw_buckets={args.max_tw_buckets:,}: {skipped:,.1f} connections/s close "
+                  "without TIME_WAIT (TCPTimeWaitOverflow): their ports and 4-tuples are free at once, and "
+                  "TIME_WAIT no longer protects them")
     elif args.command == "systems":
         rows = models.systems_table()
         labels = {"msl_s": "MSL", "time_wait_s": "TIME_WAIT", "ephemeral_range": "ports"}

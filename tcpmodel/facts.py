@@ -214,6 +214,23 @@ FACTS: dict[str, Fact] = _facts(
          "commit:19ce8cd30465", "commit:ca6a6f93867a"),
         applies="any TCP with timestamps; the Linux delays as stated",
     ),
+    Fact(
+        "tcp_max_tw_buckets_overflow",
+        "Linux caps the TIME_WAIT sockets of each network namespace at `tcp_max_tw_buckets`. At the cap a closing "
+        "connection gets no TIME_WAIT socket: `inet_twsk_alloc()` returns none, and `tcp_time_wait()` counts "
+        "`TCPTimeWaitOverflow` and closes the socket at once (`tcp_done()`, whose `tcp_set_state()` releases the "
+        "port). Its port and 4-tuple are free at once, which is why people lower the cap, and it loses TIME_WAIT's "
+        "protection: a retransmitted FIN finds no socket and gets a RST, and an old duplicate can reach the next "
+        "incarnation, which is why `ip-sysctl.rst` says \"you _must_ not lower the limit artificially\". The "
+        "default is half the established hash (ehash) the namespace uses (`tcp_set_hashinfo()`), so it depends on "
+        "the machine's memory, or on `tcp_child_ehash_entries` for a namespace that has a table of its own.",
+        ("linux:net/ipv4/inet_timewait_sock.c:sysctl_max_tw_buckets",
+         "linux:net/ipv4/tcp_minisocks.c:LINUX_MIB_TCPTIMEWAITOVERFLOW", "linux:net/ipv4/tcp.c:tcp_set_state",
+         "linux:net/ipv4/tcp_ipv4.c:tcp_set_hashinfo",
+         "linux:Documentation/networking/ip-sysctl.rst:tcp_max_tw_buckets", "commit:d1e5e6408b30"),
+        applies="Linux 6.18 (source read; observed on 6.18.44 in notebook 08's root lab); the default through "
+                "`tcp_set_hashinfo()` since Linux 6.1, the release inferred from the commit's date",
+    ),
 )
 
 

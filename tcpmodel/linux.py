@@ -134,9 +134,11 @@ LINUX_SOURCES = {
     "whatever tcp_tw_reuse says; commit ca6a6f93867a warns that such immediate reuse 'may result "
     "in PAWS failing to detect old duplicate segments'",
     "connect_ports": "net/ipv4/inet_hashtables.c __inet_hash_connect(): remaining = high - low "
-    "+ 1, rounded down to an even number; the scan tries ports of low's parity first, then the "
-    "other parity; a port already used towards another destination is accepted when "
-    "__inet_check_established() finds the 4-tuple unique",
+    "+ 1, rounded down to an even number (unless the socket set its own IP_LOCAL_PORT_RANGE); one "
+    "connect() scans that many ports, those of low's parity from an even offset first, then the "
+    "other parity, wrapping around, so with an odd-sized range it skips one port, which one "
+    "depending on where the scan starts; a port already used towards another destination is "
+    "accepted when __inet_check_established() finds the 4-tuple unique",
 }
 
 _PROC_DIR = "/proc/sys/net/ipv4"
@@ -174,11 +176,15 @@ def default_max_tw_buckets(ehash_entries: int, child_ehash_entries: int = 0) -> 
 
 
 def connect_port_count(low: int, high: int) -> int:
-    """Ports that Linux's ``connect()`` auto-binding can pick from ``[low, high]``.
+    """Ports that one Linux ``connect()`` scans when it picks its port from ``[low, high]``.
 
     ``__inet_hash_connect()`` takes ``high - low + 1`` and rounds it down to an even number
-    (it scans two parity halves), so an odd-sized range loses one port. This is why
-    ``ip-sysctl.rst`` advises ends of different parity.
+    (it scans two parity halves), so one ``connect()`` looks at one port fewer of an odd-sized
+    range. Which port it skips depends on where its scan starts, so over many connections every
+    port can still be used; the course's models take this count, which is exact for the default
+    (even-sized) range and at most one port low otherwise. ``ip-sysctl.rst`` advises ends of
+    different parity. (A socket with its own ``IP_LOCAL_PORT_RANGE`` is scanned port by port,
+    without the rounding; this function does not model that.)
 
     Examples
     --------
@@ -495,7 +501,7 @@ class LinuxConfig:
 
     @property
     def ports(self) -> int:
-        """Ports ``connect()`` can auto-bind from ``ip_local_port_range`` (see :func:`connect_port_count`)."""
+        """Ports one ``connect()`` scans in ``ip_local_port_range`` (see :func:`connect_port_count`)."""
         return connect_port_count(*self.ip_local_port_range)
 
     @property

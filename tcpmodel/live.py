@@ -710,7 +710,10 @@ def who_waits(closer: str = "client", *, family: str = "ipv4", time_limit: float
     observed = {"time_wait_side": side, "client_states": client_rows, "server_states": server_rows, "client_port": client_addr[1], "server_port": server_addr[1]}
     explanation = (
         f"The {closer} sent the first FIN, so its socket went FIN_WAIT_1 → FIN_WAIT_2 → TIME_WAIT while the other side went "
-        f"CLOSE_WAIT → LAST_ACK → CLOSED. Roles do not matter, the order of the FINs does ({rules.SOURCES['who_waits']})."
+        f"CLOSE_WAIT → LAST_ACK → CLOSED. Roles do not matter, the order of the FINs does ({rules.SOURCES['who_waits']}). "
+        "This lab closes with close(), so once its FIN was acknowledged the closer's socket was already a FIN_WAIT2 timewait "
+        "socket (tcp_rcv_state_process in net/ipv4/tcp_input.c), which the peer's FIN turned into TIME_WAIT "
+        "(tcp_timewait_state_process in net/ipv4/tcp_minisocks.c)."
     )
     return Result(name, side, prediction, observed, explanation, expected={"time_wait_side": prediction})
 

@@ -296,9 +296,10 @@ _WHY = (
     _c("why-tw/linux-60s-earlier", "partly-true",
        "Earlier Linux versions set TCP_TIMEWAIT_LEN to 60 seconds so that connection resources could be reused "
        "sooner.",
-       "The value is right and is still the value today, not only in earlier versions; the motive is not "
-       "stated in the kernel source, whose comment says only how long the wait is.",
-       [NB05_SYSTEMS], [TCP_H], ["TCP_TIMEWAIT_LEN"]),
+       "The value is right and is still the value today, not only in earlier versions. The motive is in the "
+       "kernel's own comment on the timer: Linux, following BSD, waits only 60 s where it should wait 240 s, "
+       "because 240 s 'consumes too much of resources'.",
+       [NB05_SYSTEMS], [TCP_H, "linux:net/ipv4/inet_timewait_sock.c:__inet_twsk_schedule"], ["TCP_TIMEWAIT_LEN"]),
 
     _c("why-tw/port-range-61000", "outdated",
        "Linux clients take their local ports from 32768 to 61000, 28,232 ports in all.",
@@ -539,9 +540,11 @@ _FIVE = (
     _c("five-cases/rst-no-tw", "partly-true",
        "When a connection is ended with a RST, neither side enters TIME_WAIT and its resources are released "
        "at once.",
-       "True of Linux's abortive close, at the price of discarded data and an ECONNRESET at the peer; RFC "
-       "9293 §3.5.2 even suggests that the side sending a reset should itself enter TIME-WAIT.",
-       [NB07_LINGER, NB08_ABORT], [TCP_DISCONNECT, R9293_RESET, R9293_ABORT], ["RST"]),
+       "Linux's behaviour, not TCP's rule. On Linux the aborting side goes straight to CLOSED (tcp_disconnect()) "
+       "and the peer's socket closes on the RST, so neither waits (observed in notebook 08), at the price of "
+       "discarded data and an ECONNRESET at the peer. RFC 9293 §3.10.5 (ABORT) also ends in CLOSED, but RFC 9293 "
+       "§3.5.2 and Note 3 under Figure 5 (RFC 9293 §3.3.2) say the side that sends a reset should enter TIME-WAIT.",
+       [NB07_LINGER, NB08_ABORT], [TCP_DISCONNECT, R9293_RESET, R9293_STATES, R9293_ABORT], ["RST"]),
 
     _c("five-cases/nat-users-fail", "true",
        "After tcp_tw_recycle was enabled on a busy web site, 1 to 3 % of its users could not reach it, and "
@@ -653,12 +656,16 @@ _FIVE = (
        "sockets all use its own listening port. Ports run out on the side that connects.",
        [NB08_DIFFERS, NB06_TUPLE], [MAX_TW, TW_PROCESS], ["memory"]),
 
-    _c("five-cases/recycling-process", "wrong",
+    _c("five-cases/recycling-process", "partly-true",
        "Some systems free TIME_WAIT sockets early by recycling them, typically through a background job that "
        "runs at intervals.",
-       "The only such mechanism was the Linux option tcp_tw_recycle, which shortened each socket's wait "
-       "rather than running a process, broke clients behind NAT and no longer exists.",
-       [NB07_RECYCLE], [TCP7_RECYCLE], ["tcp_tw_recycle"]),
+       "Linux's tcp_tw_recycle (Linux 2.4 to 4.11, tcp(7)) did free them early, by shortening each socket's "
+       "wait to 3.5 × RTO (read in a 4.9-based tree: inferred); it broke clients behind NAT and no longer exists. "
+       "Linux 3.x kernels did expire TIME_WAIT sockets from a periodic timer and a work queue, but that job ran "
+       "each socket's own timeout, normal or shortened, and freed nothing early by itself (inet_twdr_hangman(), "
+       "read in a tree named for Linux 3.6: inferred); 6.12 gives every TIME_WAIT socket a timer of its own.",
+       [NB07_RECYCLE], [TCP7_RECYCLE, "linux:net/ipv4/inet_timewait_sock.c:inet_twdr_hangman",
+                        "linux:net/ipv4/tcp_minisocks.c:recycle_ok"], ["tcp_tw_recycle"]),
 
     _c("five-cases/either-side", "true",
        "TIME_WAIT can appear on the client or on the server, depending on which side ends the connection.",
@@ -822,9 +829,9 @@ _UNP = (
 
     _c("unp-2.7/one-to-four-minutes", "outdated",
        "TIME_WAIT therefore lasts between one and four minutes.",
-       "macOS waits less than a minute, and Linux's fixed wait sits at the bottom of that range; systems "
-       "shortened the wait after the book was written.",
-       [NB05_SYSTEMS], ["doc:xnu-tcp_timer.h", TCP_H, R9293_TIME_WAIT_RULE], ["macOS"]),
+       "macOS waits less than a minute, Linux's fixed wait sits at the bottom of that range, and Windows "
+       "shortened its default from 240 s in Windows 2000 to 120 s from XP and Server 2003 (KB 314053).",
+       [NB05_SYSTEMS], ["doc:xnu-tcp_timer.h", TCP_H, R9293_TIME_WAIT_RULE, "doc:KB314053"], ["macOS"]),
 
     _c("unp-2.7/msl-datagram-lifetime", "partly-true",
        "The MSL bounds how long any IP datagram can survive in the network.",
@@ -997,9 +1004,10 @@ _INCIDENT = (
     _c("incident-20k/duplicates-common", "partly-true",
        "Lost duplicates are very common in real networks, caused by router failures and routes that do not "
        "converge.",
-       "Routing loops do create them (RFC 9293 §3.4.3); how common they are is not measured by any source "
-       "the course read (unverified).",
-       [NB04_TTL], [R9293_QUIET_TIME], ["routing loop"]),
+       "Old duplicates exist: RFC 1185 §1 describes segments delayed in Internet queues, and RFC 9293 §3.4.3 "
+       "speaks of wandering duplicates draining from the network. Neither section names routing loops as their "
+       "cause, and how common they are is not measured by any source the course read (unverified).",
+       [NB04_TTL], [R9293_QUIET_TIME, "rfc1185:1"], ["routing loop"]),
 
     _c("incident-20k/ttl-fate", "true",
        "A looping packet either dies when its TTL reaches zero or arrives once routes converge; if TCP already "

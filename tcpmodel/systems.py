@@ -228,7 +228,7 @@ SYSTEMS: dict[str, SystemEntry] = {
     ),
     "linux": SystemEntry(
         name="Linux",
-        version="Linux 6.18 (source read at 6.12, TIME_WAIT observed on 6.18.44; port range since 4.2)",
+        version="Linux 6.18 (source read at 6.12, TIME_WAIT observed on 6.18.44; port range since 4.2, inferred)",
         msl_s=30.0,
         time_wait_s=60.0,
         ephemeral_range=(32768, 60999),
@@ -261,7 +261,7 @@ SYSTEMS: dict[str, SystemEntry] = {
                              ("commit:07f4c90062f8",), status="inferred",
                              how="the commit's message gives the old range; 4.2 as its first release is inferred "
                              "from the commit's date"),
-                VersionValue((32768, 60999), "Linux 4.2 and later",
+                VersionValue((32768, 60999), "Linux 4.2 (first release inferred) and later",
                              "commit 07f4c90062f8 (ends of different parity, so connect() can prefer even ports); "
                              "Documentation/networking/ip-sysctl.rst",
                              ("commit:07f4c90062f8", "linux:Documentation/networking/ip-sysctl.rst:ip_local_port_range")),
@@ -317,7 +317,8 @@ SYSTEMS: dict[str, SystemEntry] = {
             "net.inet.ip.portrange.first / .last": "ephemeral port range",
         },
         sources={
-            "msl_s": "XNU bsd/netinet/tcp_timer.h: #define TCPTV_MSL ( 15*TCP_RETRANSHZ) /* max seg lifetime */",
+            "msl_s": "XNU bsd/netinet/tcp_timer.h: #define TCPTV_MSL ( 15*TCP_RETRANSHZ) /* max seg lifetime */, "
+            "with TCP_RETRANSHZ 1000 ticks per second (XNU bsd/netinet/tcp_var.h)",
             "time_wait_s": "XNU bsd/netinet/tcp_input.c: add_to_time_wait(tp, 2 * tcp_msl), and tcp_msl = TCPTV_MSL "
             "(XNU bsd/netinet/tcp_timer.c)",
             "ephemeral_range": "XNU bsd/netinet/in_pcb.c: ipport_firstauto = IPPORT_HIFIRSTAUTO (49152), "
@@ -325,12 +326,14 @@ SYSTEMS: dict[str, SystemEntry] = {
             "knobs": "XNU bsd/netinet/tcp_timer.c (net.inet.tcp.msl: 'Maximum segment lifetime'), "
             "bsd/netinet/in_pcb.c",
         },
-        ledger=("doc:xnu-tcp_timer.h", "doc:xnu-tcp_timer.c", "doc:xnu-tcp_input.c", "doc:xnu-in_pcb.c"),
+        ledger=("doc:xnu-tcp_timer.h", "doc:xnu-tcp_var.h", "doc:xnu-tcp_timer.c", "doc:xnu-tcp_input.c",
+                "doc:xnu-in_pcb.c"),
         unverified=("which macOS releases the stored XNU copies belong to",),
     ),
     "windows": SystemEntry(
         name="Windows",
-        version="Windows XP / Server 2003 and later, IPv4 (TcpTimedWaitDelay default)",
+        version="Windows XP and Server 2003, IPv4 (TcpTimedWaitDelay default; later releases: inferred or "
+        "unverified, see by_version)",
         msl_s=60.0,
         time_wait_s=120.0,
         ephemeral_range=(49152, 65535),
@@ -381,7 +384,7 @@ SYSTEMS: dict[str, SystemEntry] = {
     ),
     "solaris": SystemEntry(
         name="Solaris / illumos",
-        version="Solaris 9 and later; illumos",
+        version="Solaris 11.2 and 11.4 (and Solaris 9, inferred); illumos",
         msl_s=30.0,
         time_wait_s=60.0,
         ephemeral_range=(32768, 65535),
@@ -411,10 +414,15 @@ SYSTEMS: dict[str, SystemEntry] = {
                              ("doc:oracle-solaris8-tunables",), status="inferred",
                              how="that collection E19455-01 is the Solaris 8 manual is inferred from Oracle's "
                              "collection numbering; the page does not name its release"),
-                VersionValue(60.0, "Solaris 9 and later, and illumos", "Oracle Solaris 11.2 and 11.4 "
+                VersionValue(60.0, "Solaris 9", "tcp_time_wait_interval 'Default 60,000 (60 seconds)' in the "
+                             "Solaris Tunable Parameters Reference Manual, collection E19683-01",
+                             ("doc:oracle-solaris9-tunables",), status="inferred",
+                             how="that collection E19683-01 is the Solaris 9 manual is inferred from Oracle's "
+                             "collection numbering; the page does not name its release"),
+                VersionValue(60.0, "Solaris 11.2 and 11.4, and illumos", "Oracle Solaris 11.2 and 11.4 "
                              "Tunable Parameters Reference Manuals; illumos-gate tcp_tunables.c",
-                             ("doc:oracle-solaris9-tunables", "doc:oracle-solaris11.2-tunables",
-                              "doc:oracle-solaris11.4-tunables", "doc:illumos-tcp_tunables.c")),
+                             ("doc:oracle-solaris11.2-tunables", "doc:oracle-solaris11.4-tunables",
+                              "doc:illumos-tcp_tunables.c")),
             ),
         },
     ),

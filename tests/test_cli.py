@@ -49,6 +49,32 @@ def test_population_and_memory(capsys):
     assert out.splitlines()[0] == "65,536 sockets in TIME_WAIT" and "TCPTimeWaitOverflow" in out
 
 
+def test_population_reports_the_overflow_as_a_rate_not_a_count(capsys):
+    # At the cap, the full table frees cap / TIME_WAIT sockets per second; every other close skips TIME_WAIT.
+    rate, cap, tw = 5000, 65536, 60
+    code, out, _ = run(capsys, "population", "--rate", str(rate), "--max-tw-buckets", str(cap))
+    overflow = out.splitlines()[2]
+    assert f"{rate - cap / tw:,.1f} connections/s close without TIME_WAIT" in overflow
+    assert f"{rate * tw - cap:,.0f}" not in out  # the old, meaningless count (uncapped population - cap)
+    code, out, _ = run(capsys, "population", "--rate", "100", "--max-tw-buckets", str(cap))
+    assert "without TIME_WAIT" not in out  # 6,000 sockets: the cap is never reached
+
+
+def test_a_cap_below_the_four_tuples_means_no_exhaustion(capsys):
+    code, out, _ = run(capsys, "rate", "--max-tw-buckets", "10000")  # below 28,232 ports x 1 destination
+    assert code == 0 and out.startswith("no limit from TIME_WAIT") and "TCPTimeWaitOverflow" in out
+    code, out, _ = run(capsys, "rate", "--max-tw-buckets", "131072")
+    assert out.splitlines()[0] == "470.5 connections/s" and "does not bind" in out
+    code, out, _ = run(capsys, "exhaust", "--rate", "1000", "--max-tw-buckets", "10000")
+    assert "never" in out.splitlines()[0] and f"{1000 - 10000 / 60:,.1f} connections/s close without" in out
+
+
+def test_rate_conditions_name_cli_options_not_python_arguments(capsys):
+    code, out, _ = run(capsys, "rate")
+    assert "--tw-reuse" in out and "--max-tw-buckets" in out
+    assert "LinuxConfig" not in out and "max_tw_buckets to" not in out
+
+
 def test_systems_lists_every_required_system(capsys):
     code, out, _ = run(capsys, "systems")
     assert code == 0

@@ -107,6 +107,7 @@ def test_text_says_when_a_source_is_not_verified():
 @pytest.mark.parametrize("text, expected", [
     ("RFC 9293 §3.6.1 and RFC 793 Glossary", [("rfc", 9293, "3.6.1"), ("rfc", 793, "glossary")]),
     ("see RFC 6191.", [("rfc", 6191, None)]),
+    ("RFC 1323 Appendix B.2 and RFC 1323 Appendix B", [("rfc", 1323, "B.2"), ("rfc", 1323, "B")]),
 ])
 def test_find_citations_reads_rfc_forms(text, expected):
     assert [(c.kind, c.rfc, c.section) for c in find_citations(text)] == expected

@@ -118,6 +118,23 @@ def test_solaris_time_wait_changed_after_solaris_8():
     assert solaris.version_dependent == ("time_wait_s",)
 
 
+def test_a_release_named_only_by_an_inferred_source_is_labelled_where_it_is_shown():
+    # The Solaris 8 and 9 manuals do not name their release: it is inferred from Oracle's collection
+    # numbering, so "Solaris 9" may not hide inside a verified value ("Solaris 9 and later"); nor may
+    # "Linux 4.2", a first release inferred from a commit's date.
+    for key, entry in SYSTEMS.items():
+        for name, values in entry.by_version.items():
+            for v in values:
+                inferred = [k for k in v.ledger if LEDGER[k].status != "verified"]
+                if v.status == "verified" and inferred:
+                    assert "inferred" in v.applies or "unverified" in v.applies, (key, v.applies, inferred)
+                elif v.status != "verified":
+                    assert f"({v.status})" in entry.version_note(name, detail=False) or len(
+                        {x.value for x in values}) == 1, (key, v.applies)
+    note = SYSTEMS["solaris"].version_note("time_wait_s", detail=False)
+    assert "Solaris 8: 240 s (inferred)" in note and "Solaris 9: 60 s (inferred)" in note
+
+
 def test_version_dependent_is_computed_from_the_values():
     source = ("rfc9293:3.6.1",)
     same = (VersionValue(60.0, "old", "RFC 9293 §3.6.1", source), VersionValue(60.0, "new", "RFC 9293 §3.6.1", source))

@@ -89,7 +89,7 @@ MAN_PAGE_NAMES = (
     "setsockopt", "getsockopt", "ss", "netstat", "nstat", "sysctl", "proc", "ip-netns", "netns",
     "tcpdump", "pcap", "inet", "unix", "inet_timewait", "ip-sysctl", "sysctl.conf", "ndd", "netsh",
 )
-_RFC = re.compile(r"\bRFC ?(\d{3,4})(?:(?: ?§ ?| [Ss]ection )(\d+(?:\.\d+)*)| (Glossary))?")
+_RFC = re.compile(r"\bRFC ?(\d{3,4})(?:(?: ?§ ?| [Ss]ection )(\d+(?:\.\d+)*)| (Glossary)| Appendix ([A-Z](?:\.\d+)*))?")
 _PATH = re.compile(r"(?<![\w/.-])((?:net|include|Documentation|kernel)/[\w/.+-]+\.(?:c|h|rst|txt))")
 # A commit is cited by its id: 12 to 40 hex digits after the word "commit", or
 # a bare 12-digit id (the kernel's abbreviation; longer bare hex is data, such
@@ -125,7 +125,7 @@ def find_citations(text: str) -> list[Citation]:
     """
     found: list[Citation] = []
     for m in _RFC.finditer(text):
-        section = m.group(2) or ("glossary" if m.group(3) else None)
+        section = m.group(2) or ("glossary" if m.group(3) else None) or m.group(4)
         found.append(Citation("rfc", m.group(0), m.start(), rfc=int(m.group(1)), section=section))
     for m in _PATH.finditer(text):
         found.append(Citation("kernel-source", m.group(1), m.start(), path=m.group(1)))

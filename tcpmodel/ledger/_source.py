@@ -65,9 +65,13 @@ LINUX = "6.18"
 
 def rfc(number: int, section: str | None, title: str, quote: str, *, status: str = "verified",
         how: str = "", checked: str = CHECKED) -> Source:
-    """An RFC section (``section=None`` for the RFC as a whole; ``"glossary"`` for its glossary)."""
-    where = "" if section is None else (" Glossary" if section == "glossary" else f" §{section}")
-    anchor = "" if section is None else ("" if section == "glossary" else f"#section-{section}")
+    """An RFC section (``section=None`` for the RFC as a whole; ``"glossary"`` for its glossary; a letter such as
+    ``"B.2"`` for an appendix, cited as ``RFC 1323 Appendix B.2``)."""
+    appendix = section is not None and section != "glossary" and section[:1].isalpha()
+    where = "" if section is None else (" Glossary" if section == "glossary" else
+                                        f" Appendix {section}" if appendix else f" §{section}")
+    anchor = "" if section is None else ("" if section == "glossary" else
+                                         f"#appendix-{section}" if appendix else f"#section-{section}")
     key = f"rfc{number}" + ("" if section is None else f":{section}")
     return Source(key=key, kind="rfc", cite=f"RFC {number}{where}", title=title, quote=quote,
                   status=status, how=how, checked=checked, rfc=number, section=section,

@@ -58,6 +58,10 @@ ENTRIES = (
            how="the copy was read without its repository or release; FreeBSD 7 is inferred from its 2007 "
                "copyright and priv_check_cred() calls"),
     # Apple XNU (apple-oss-distributions/xnu), stored copies.
+    vendor("xnu-tcp_var.h", "XNU bsd/netinet/tcp_var.h", "macOS (XNU): TCP_RETRANSHZ, the tick of TCPTV_MSL",
+           "#define TCP_RETRANSHZ 1000 /* granularity of TCP timestamps, 1ms */",
+           url="https://github.com/apple-oss-distributions/xnu/blob/main/bsd/netinet/tcp_var.h",
+           version="apple-oss-distributions/xnu, stored copy at commit 1031c584a5e3"),
     vendor("xnu-tcp_timer.h", "XNU bsd/netinet/tcp_timer.h", "macOS (XNU): TCPTV_MSL",
            "#define TCPTV_MSL ( 15*TCP_RETRANSHZ) /* max seg lifetime */",
            url="https://github.com/apple-oss-distributions/xnu/blob/main/bsd/netinet/tcp_timer.h",

@@ -411,6 +411,49 @@ ENTRIES = (
         "tcp_time_wait(sk, TCP_TIME_WAIT, 0);",
         version="6.12", title="tcp_fin(): the side that sent the first FIN enters TIME_WAIT when the peer's FIN arrives",
     ),
+    # A socket closed with close() becomes a FIN_WAIT2 timewait socket before the peer's FIN (notebook 08 §1-2;
+    # observed on Linux 6.18.44: after close() the row is FIN_WAIT2 with timer type 3, after shutdown() it has no
+    # timer). Read in Linux 6.12 (/work/ksrc/linux-source-6.12, 6.12.117).
+    kernel_source(
+        "net/ipv4/tcp_input.c", "tcp_rcv_state_process",
+        "tmo = tcp_fin_time(sk); if (tmo > TCP_TIMEWAIT_LEN) { ... } else { tcp_time_wait(sk, TCP_FIN_WAIT2, tmo); goto consume;",
+        version="6.12", title="tcp_rcv_state_process(), FIN_WAIT1: once its FIN is acknowledged, a socket the application "
+                              "has closed (SOCK_DEAD) becomes a timewait socket in substate FIN_WAIT2",
+    ),
+    kernel_source(
+        "net/ipv4/tcp_minisocks.c", "tw_substate",
+        "/* FIN arrived, enter true time-wait state. */ WRITE_ONCE(tw->tw_substate, TCP_TIME_WAIT); ... "
+        "inet_twsk_reschedule(tw, TCP_TIMEWAIT_LEN);",
+        version="6.12", title="tcp_timewait_state_process(): the peer's FIN turns a FIN_WAIT2 timewait socket into "
+                              "TIME_WAIT with a fresh TCP_TIMEWAIT_LEN timer",
+    ),
+    kernel_source(
+        "net/ipv4/tcp.c", "tcp_init",
+        "alloc_large_system_hash(\"TCP established\", sizeof(struct inet_ehash_bucket), thash_entries, 17, "
+        "/* one slot per 128 KB of memory */",
+        version="6.12", title="tcp_init(): the global established hash is sized from memory at boot (its half is the "
+                              "default tcp_max_tw_buckets)",
+    ),
+    # Why Linux waits 60 s, in the kernel's own words (seed claim why-tw/linux-60s-earlier). Read in Linux 6.12.
+    kernel_source(
+        "net/ipv4/inet_timewait_sock.c", "__inet_twsk_schedule",
+        "Linux. following BSD, violates this requirement waiting only for 60sec, we should wait at least for 240 secs. "
+        "Well, 240 consumes too much of resources",
+        version="6.12", title="__inet_twsk_schedule(): the comment on TIME_WAIT's length (60 s, following BSD, where "
+                              "the RTO argument asks for 240 s)",
+    ),
+    # The 3.x "death row": TIME_WAIT sockets expired in batches by a periodic timer and a work queue, and sockets
+    # shortened by tcp_tw_recycle on a faster calendar (inet_twdr_twcal_tick) (seed claim five-cases/recycling-process).
+    kernel_source(
+        "net/ipv4/inet_timewait_sock.c", "inet_twdr_hangman",
+        "if (inet_twdr_do_twkill_work(twdr, twdr->slot)) { ... schedule_work(&twdr->twkill_work); ... mod_timer(&twdr->tw_timer, "
+        "jiffies + twdr->period);",
+        version="3.6", title="inet_twdr_hangman(): Linux 3.x killed TIME_WAIT sockets slot by slot from a periodic timer, "
+                             "handing big slots to a work queue",
+        status="inferred",
+        how="read in New-B/Linux3.6 (commit b5154d3e5bc2), a repository named for Linux 3.6, not at the upstream v3.6 "
+            "tag; the release that replaced it by one timer per socket was not read (6.12 has tw_timer_handler())",
+    ),
     kernel_source(
         "net/ipv4/sysctl_net_ipv4.c", "tcp_tw_reuse_delay",
         "static unsigned int tcp_tw_reuse_delay_max = TCP_PAWS_MSL * MSEC_PER_SEC; ... .procname = \"tcp_tw_reuse_delay\",",

@@ -156,6 +156,11 @@ ENTRIES = (
             "against RFC 7323; RFC 1323 §4.2.1 has the same rule without the RST clause"),
     rfc(1323, "3.4", "Which Timestamp to Echo",
         "TS.Recent holds a timestamp to be echoed in TSecr whenever a segment is sent"),
+    # RFC 1323 Appendix B.2, read in coverclock/edu-ucar-ncar-scd-libipc rfc1323.txt (commit 3b7dc44f7154):
+    # PAWS could keep an earlier incarnation's duplicates out only once the timestamp clock has ticked.
+    rfc(1323, "B.2", "Closing and Reopening a Connection",
+        "reject old duplicate segments from earlier incarnations ... if the timestamp clock can be guaranteed to "
+        "have ticked at least once"),
     rfc(8200, "3", "IPv6 Header Format",
         "Hop Limit 8-bit unsigned integer. Decremented by 1 by each node that forwards the packet."),
     rfc(9112, None, "HTTP/1.1",

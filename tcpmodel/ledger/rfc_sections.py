@@ -399,6 +399,14 @@ RFC_SECTIONS: dict[int, dict[str, str]] = {
         "B": "TCP Requirement Summary",
         "glossary": "Glossary",
     },
+    # RFC 1945: its table of contents and section 1.3, read in a stored copy of the RFC text (2026-12-01).
+    1945: {
+        "1": "Introduction",
+        "1.1": "Purpose",
+        "1.2": "Terminology",
+        "1.3": "Overall Operation",
+        "1.4": "HTTP and MIME",
+    },
     # The RFCs below were not read past their first page (RFC 1812: one section): see UNREAD and the docstring.
     1812: {
         "4": "INTERNET LAYER - PROTOCOLS",

@@ -276,7 +276,8 @@ def rate_vs_ports() -> plt.Figure:
 @figure("cost_time_to_exhaustion",
         alt="Line chart: 4-tuples held in TIME_WAIT climb at 1,000 per second from zero and reach the capacity of "
             f"{_PORTS:,} after {models.time_to_exhaustion(1000, _PORTS, 60):.1f} seconds, before the first TIME_WAIT "
-            "ends at 60 seconds; connect() fails from then on.",
+            "ends at 60 seconds; from then on connect() fails except when a TIME_WAIT ends, "
+            f"{models.max_connection_rate(_PORTS, 60):.1f} times a second.",
         caption="Above the sustainable rate, ports run out after ports ÷ rate seconds.")
 def time_to_exhaustion() -> plt.Figure:
     return draw_exhaustion()
