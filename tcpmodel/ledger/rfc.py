@@ -87,6 +87,10 @@ ENTRIES = (
         "(Maximum Segment Lifetime)."),
     rfc(1122, "4.2.2.20", "Event Processing",
         "(a) CLOSE Call, CLOSE-WAIT state, p. 61: enter LAST-ACK state, not CLOSING."),
+    # RFC 1945 read in a stored copy of its text (table of contents and section 1.3).
+    rfc(1945, "1.3", "Overall Operation (HTTP/1.0: who closes the connection)",
+        "current practice requires that the connection be established by the client prior to each request and "
+        "closed by the server after sending the response."),
     rfc(1185, None, "TCP Extension for High-Speed Paths",
         "This memo describes a small extension to TCP to support reliable operation over very high-speed paths"),
     rfc(1185, "1", "INTRODUCTION",
