@@ -78,6 +78,8 @@ __all__ = [
     "stored_root_lab",
     "format_root_lab",
     "format_root_lab_tw_buckets",
+    "format_root_lab_syn_to_time_wait",
+    "format_root_lab_restart_networking",
 ]
 
 #: include/net/tcp_states.h: the numbers /proc/net/tcp prints in its "st" column.
@@ -300,8 +302,7 @@ def socket_table(port: int | None = None, *, family: str | None = None, with_pid
     rows: list[SocketRow] = []
     for name in families:
         try:
-            with open(_PROC_FILES[name], encoding="ascii") as f:
-                text = f.read()
+            text = _read_proc(_PROC_FILES[name])
         except OSError:
             continue
         rows.extend(_parse_proc(name, text, ticks))
@@ -310,6 +311,24 @@ def socket_table(port: int | None = None, *, family: str | None = None, with_pid
     if with_pid:
         rows = _add_pids(rows)
     return rows
+
+
+def _read_proc(path: str) -> str:
+    """The whole text of a /proc file, read with few large reads.
+
+    Each read of ``/proc/net/tcp`` makes the kernel walk its connection hash
+    table, which is large (a quarter of a million buckets on a machine with
+    a few GB), so a read costs milliseconds however few sockets there are:
+    large reads are about twice as fast as Python's default buffered read.
+    """
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 18):
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    return b"".join(chunks).decode("ascii")
 
 
 def _add_pids(rows: list[SocketRow]) -> list[SocketRow]:
@@ -1091,7 +1110,10 @@ def syn_to_time_wait(payload_bytes: int = 0, *, family: str = "ipv4", time_limit
         try:
             server = lab.listener()
             server_addr = server.getsockname()[:2]
-            first = lab.bound_to_unused_port(reuseaddr=True)
+            # The listener has no SO_REUSEADDR, so bind() gave it a port that holds no TIME_WAIT socket
+            # (inet_bind_conflict): the 4-tuple is new whatever port the client gets.
+            first = lab.socket(reuseaddr=True)
+            first.bind((lab.host, 0))
             client_addr = first.getsockname()[:2]
             t_first = time.monotonic()
             client, served = lab.connected_pair(server, first)
@@ -1115,8 +1137,9 @@ def syn_to_time_wait(payload_bytes: int = 0, *, family: str = "ipv4", time_limit
                 if reader.is_alive() or received != [payload_bytes]:
                     raise TimeoutError("the payload did not arrive in time")
             lab.close_in_order(served, client)  # the server closes first: TIME_WAIT is on its side
-            _time_wait_on(lab, server_addr, client_addr)
-            lab.wait_for(lambda: _port_settled(lab, client_addr[1]), "the old client socket to close")
+            # One read of the socket table per poll: the server's side is in TIME_WAIT and the client's old socket is gone.
+            lab.wait_for(lambda: (lambda rows: any(r.state == "TIME_WAIT" for r in rows[0]) and not rows[1])(
+                _both_ways(lab, server_addr, client_addr)), "TIME_WAIT on the server's side and the client's socket closed")
             time.sleep(0.005)  # let the millisecond timestamp clock tick past the old connection's last segment
             again = lab.socket(reuseaddr=True)
             again.bind(client_addr)
@@ -1145,8 +1168,9 @@ def syn_to_time_wait(payload_bytes: int = 0, *, family: str = "ipv4", time_limit
     advance = isn_advance(t_second - t_first, LINUX_ISN_CLOCK_TICK)
     test = time_wait_accepts_syn(advance, seq_add(payload_bytes, 2),
                                  tsval=1 if timestamps else None, ts_recent=0 if timestamps else None)
-    rfc1337 = bool(settings.get("tcp_rfc1337") or 0)
-    prediction = "accepted" if test else ("TimeoutError" if rfc1337 else "after retransmit")
+    predicted = rules.syn_to_time_wait_prediction(test, 1 if settings.get("tcp_rfc1337") else 0)["outcome"]
+    # "refused": every SYN gets an ACK until the TIME_WAIT ends, which is past this experiment's time limit.
+    prediction = "TimeoutError" if predicted == "refused" else predicted
     observed = {
         "client_port": client_addr[1], "server_port": server_addr[1], "payload_bytes": payload_bytes,
         "connect_s": None if took is None else round(took, 3), "syn_retransmissions": retrans,
@@ -1331,6 +1355,60 @@ def format_root_lab_tw_buckets(record: dict[str, Any]) -> str:
             f"{c['observed']['child_tcp_max_tw_buckets']:,} observed, {c['predicted']['child_tcp_ehash_entries']:,} and "
             f"{c['predicted']['child_tcp_max_tw_buckets']:,} model"
         )
+    return "\n".join(lines)
+
+
+def format_root_lab_syn_to_time_wait(record: dict[str, Any]) -> str:
+    """The root lab's SYN-to-TIME_WAIT runs (timestamps off) as a table: the model's outcome beside the kernel's.
+
+    Examples
+    --------
+    >>> print(format_root_lab_syn_to_time_wait(stored_root_lab()).splitlines()[0])  # doctest: +ELLIPSIS
+    Linux ..., recorded ...; tcp_timestamps=0, tcp_syn_retries=1, tcp_syn_linear_timeouts=0, inside a private namespace
+    """
+    runs = record["syn_to_time_wait"]["runs"]
+    o0 = runs[0]["observed"]
+
+    def show(d: dict[str, Any]) -> str:
+        return f"{d['connect']}, {d['syn_retransmissions']} retx, TW {'kept' if d['server_time_wait_after'] else 'gone'}"
+
+    lines = [
+        f"Linux {record['kernel']}, recorded {record['date']}; tcp_timestamps={o0['tcp_timestamps']}, "
+        f"tcp_syn_retries={o0['tcp_syn_retries']}, tcp_syn_linear_timeouts={o0['tcp_syn_linear_timeouts']}, inside a private namespace",
+        f"the server closes first after the payload; {o0['gap_s'] * 1000:g} ms later the client connects again from the same port",
+        "(retx: the client's SYN retransmissions; TW: the server's TIME_WAIT socket afterwards)",
+        f"  {'payload (B)':>11} {'rfc1337':>7} {'ISN clock moved':>15} {'model test':11} {'model':26} {'observed':26} {'took':>7} agree",
+    ]
+    for r in runs:
+        o = r["observed"]
+        lines.append(
+            f"  {r['payload_bytes']:>11,} {r['tcp_rfc1337']:>7} {r['isn_clock_advance']:>15,} {r['accepted_by'] or 'neither':11} "
+            f"{show(r['predicted']):26} {show(o):26} {o['connect_s']:>5.3f} s {'yes' if r['agree'] else 'NO'}"
+        )
+    return "\n".join(lines)
+
+
+def format_root_lab_restart_networking(record: dict[str, Any]) -> str:
+    """The root lab's "restart networking" run: is the TIME_WAIT socket still listed after each step (and the model)?
+
+    Examples
+    --------
+    >>> print(format_root_lab_restart_networking(stored_root_lab()).splitlines()[0])  # doctest: +ELLIPSIS
+    Linux ..., recorded ...; one TIME_WAIT socket, 127.0.0.1:... -> 127.0.0.1:..., inside a private namespace
+    """
+    r = record["restart_networking"]
+    steps = ["; ".join(s["commands"]) or "(nothing yet)" for s in r["steps"]]
+    width = max(len(s) for s in steps)
+    lines = [
+        f"Linux {record['kernel']}, recorded {record['date']}; one TIME_WAIT socket, 127.0.0.1:{r['client_port']} -> "
+        f"127.0.0.1:{r['server_port']}, inside a private namespace",
+        f"  {'after':{width}} {'ss lists it':11} {'model':5} {'timer left':10} agree",
+    ]
+    for step, s in zip(steps, r["steps"]):
+        left = "-" if s["seconds_left"] is None else f"{s['seconds_left']:.2f} s"
+        lines.append(f"  {step:{width}} {'yes' if s['listed'] else 'no':11} {'yes' if s['predicted_listed'] else 'no':5} {left:10} "
+                     f"{'yes' if s['agree'] else 'NO'}")
+    lines.append(f"  the timer kept counting down, never restarted: {'yes' if r['timer_never_restarted'] else 'NO'}")
     return "\n".join(lines)
 
 

@@ -87,6 +87,9 @@ __all__ = [
     "PAWS_PEER_TICK_S",
     "paws_guaranteed",
     "abortive_close_prediction",
+    "syn_to_time_wait_prediction",
+    "TIME_WAIT_ENDED_BY",
+    "time_wait_survives",
     "exhaustion_prediction",
     "SOURCES",
 ]
@@ -101,6 +104,8 @@ SOURCES = {
     "connect_ephemeral": "Linux net/ipv4/tcp_ipv4.c: tcp_twsk_unique (tcp_tw_reuse, loopback test, tw_entry_stamp + tcp_tw_reuse_delay); Documentation/networking/ip-sysctl.rst: tcp_tw_reuse, tcp_tw_reuse_delay",
     "linger": "Linux net/ipv4/tcp.c: __tcp_close (SO_LINGER with zero linger time → tcp_disconnect sends RST); socket(7) SO_LINGER",
     "timewait_len": "Linux include/net/tcp.h: TCP_TIMEWAIT_LEN (60*HZ)",
+    "syn_in_time_wait": "Linux net/ipv4/tcp_minisocks.c: tcp_timewait_state_process (TCP_TW_SYN; an in-window RST kills the TIME_WAIT unless tcp_rfc1337=1); net/ipv4/tcp_input.c: tcp_rcv_synsent_state_process (an ACK that does not acknowledge the SYN gets a RST, the SYN is resent after TCP_TIMEOUT_MIN); net/ipv4/tcp_timer.c: tcp_write_timeout (SYN-SENT gives up after tcp_syn_retries + tcp_syn_linear_timeouts retransmissions)",
+    "time_wait_ends": "Linux net/ipv4/inet_timewait_sock.c: tw_timer_handler (the timer), inet_twsk_purge (namespace exit); net/ipv4/tcp_minisocks.c: tcp_timewait_state_process (RST, new SYN); net/ipv4/tcp_ipv4.c: tcp_twsk_unique (connect() takeover); net/ipv4/tcp.c: tcp_abort (SOCK_DESTROY, ss -K)",
 }
 
 
@@ -428,6 +433,70 @@ def abortive_close_prediction() -> dict[str, object]:
     {'peer_error': 'ECONNRESET', 'time_wait_sockets': 0}
     """
     return {"peer_error": "ECONNRESET", "time_wait_sockets": 0}
+
+
+def syn_to_time_wait_prediction(accepted_by: str | None, tcp_rfc1337: int = 0) -> dict[str, object]:
+    """What a client's SYN to a 4-tuple that the server holds in TIME_WAIT leads to, on Linux.
+
+    ``accepted_by`` is :func:`tcpmodel.sim.sequence.time_wait_accepts_syn`'s
+    answer for that SYN. If it is ``"sequence"`` or ``"timestamp"``,
+    ``tcp_timewait_state_process()`` returns ``TCP_TW_SYN`` and the listener
+    takes the SYN at once: no retransmission, and the TIME_WAIT socket is gone.
+    Otherwise the TIME_WAIT socket answers with an ACK. The client, in
+    SYN-SENT, answers an ACK that does not acknowledge its SYN with a RST
+    whose sequence number is that ACK's acknowledgment number, which is
+    exactly the TIME_WAIT's RCV.NXT, and retransmits its SYN after
+    ``TCP_TIMEOUT_MIN`` (``tcp_rcv_synsent_state_process()``). With
+    ``tcp_rfc1337=0`` that RST kills the TIME_WAIT socket and the
+    retransmitted SYN reaches the listener (one retransmission). With
+    ``tcp_rfc1337=1`` the RST is ignored: every SYN gets an ACK until the
+    TIME_WAIT ends, so ``connect()`` is ``"refused"`` (it fails with
+    ``ETIMEDOUT`` if its SYN retries run out first, ``tcp_write_timeout()``),
+    and the TIME_WAIT socket stays.
+
+    Returns
+    -------
+    dict
+        ``{"outcome": "accepted" | "after retransmit" | "refused",
+        "time_wait_after": bool}``.
+
+    Examples
+    --------
+    >>> syn_to_time_wait_prediction("timestamp")
+    {'outcome': 'accepted', 'time_wait_after': False}
+    >>> syn_to_time_wait_prediction(None)
+    {'outcome': 'after retransmit', 'time_wait_after': False}
+    >>> syn_to_time_wait_prediction(None, tcp_rfc1337=1)
+    {'outcome': 'refused', 'time_wait_after': True}
+    """
+    require_choice("accepted_by", accepted_by, ("sequence", "timestamp", None))
+    require_choice("tcp_rfc1337", tcp_rfc1337, (0, 1))
+    if accepted_by is not None:
+        return {"outcome": "accepted", "time_wait_after": False}
+    if tcp_rfc1337:
+        return {"outcome": "refused", "time_wait_after": True}
+    return {"outcome": "after retransmit", "time_wait_after": False}
+
+
+#: What ends a TIME_WAIT socket on Linux (SOURCES["time_wait_ends"]): its timer, ``TCP_TIMEWAIT_LEN`` after it
+#: began; a new connection that takes its 4-tuple over (a SYN it accepts, or connect() through tcp_twsk_unique);
+#: an in-window RST (unless tcp_rfc1337=1); SOCK_DESTROY (``ss -K``, in kernels built with
+#: CONFIG_INET_DIAG_DESTROY); and the end of its network namespace. An interface going down, or losing its
+#: addresses, is not among them: a TIME_WAIT socket is in TCP's connection hash, not in a device.
+TIME_WAIT_ENDED_BY = ("timer", "takeover", "rst", "sock_destroy", "netns_exit")
+
+
+def time_wait_survives(event: str) -> bool:
+    """Whether a Linux TIME_WAIT socket outlives ``event`` (anything not in :data:`TIME_WAIT_ENDED_BY`).
+
+    Examples
+    --------
+    >>> time_wait_survives("ip link set lo down"), time_wait_survives("sock_destroy")
+    (True, False)
+    """
+    if not isinstance(event, str) or not event:
+        raise ValueError(f"event must be a non-empty string; got {event!r}")
+    return event not in TIME_WAIT_ENDED_BY
 
 
 def exhaustion_prediction(ports: int, closer: str, settings: Settings, *, loopback: bool = True, burst: bool = True) -> dict[str, object]:

@@ -42,6 +42,7 @@ UNSTABLE_CELLS: dict[tuple[str, str], str] = {
     ("08_lab_your_kernel", "live-restart"): "live kernel result: server_restart bind() outcomes on this machine",
     ("08_lab_your_kernel", "live-rebind"): "live kernel result: rebind_client_port and reuse_time_wait_port on this machine",
     ("08_lab_your_kernel", "live-abort"): "live kernel result: abortive_close errno and a fresh TIME_WAIT timer",
+    ("08_lab_your_kernel", "live-syn-tw"): "live kernel result: syn_to_time_wait on this machine (ports, ISN clock advance and timings differ per run)",
 }
 
 UNSTABLE_REASONS = ("live kernel result", "timing", "widget")

@@ -24,7 +24,22 @@ first, server first) it creates a network namespace of its own with
   shows that a port whose close overflowed the cap has no TIME_WAIT left to
   block its 4-tuple. Finally it sets ``tcp_child_ehash_entries`` in its own
   namespace and reads the default cap of a namespace created from it
-  (``unshare -n``), to check ``tcp_set_hashinfo()``.
+  (``unshare -n``), to check ``tcp_set_hashinfo()``;
+* a SYN to a 4-tuple the server holds in TIME_WAIT (the "syn_to_time_wait"
+  runs), with ``tcp_timestamps=0`` so that only the sequence test of
+  ``tcp_timewait_state_process()`` can accept it: after no payload it does;
+  after 4 MiB, more than Linux's 64 ns ISN clock advanced meanwhile, the SYN
+  gets an ACK, the client's RST ends the TIME_WAIT and the SYN, sent again
+  after ``TCP_TIMEOUT_MIN``, connects. With ``tcp_rfc1337=1`` as well the
+  RST is ignored and ``connect()`` fails with ``ETIMEDOUT``, bounded by
+  ``tcp_syn_retries=1`` and ``tcp_syn_linear_timeouts=0`` set in the
+  namespace (``tcp_write_timeout()`` in ``net/ipv4/tcp_timer.c``);
+* "restarting networking does not clear TIME_WAIT" (the "restart_networking"
+  run): a TIME_WAIT socket is listed with ``ss`` (and its timer read from
+  ``/proc/net/tcp``) before and after ``ip link set lo down; ip link set lo
+  up`` and ``ip addr flush dev lo`` (127.0.0.1 and ::1 are added back), and
+  then after ``ss -K``, which does remove it (``tcp_abort()`` in
+  ``net/ipv4/tcp.c``), to show that the check can see a socket go.
 
 These sysctls are per network namespace, so the host's settings are never
 touched; the part that writes them refuses to run in the host's namespace,
@@ -49,6 +64,7 @@ import os
 import platform
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -64,6 +80,14 @@ TW_CAP = 5
 TW_BOUND_CONNECTIONS = 10
 #: tcp_child_ehash_entries set in the lab's namespace before it creates a nested one.
 TW_CHILD_EHASH = 1000
+#: The SYN-to-TIME_WAIT runs: (payload sent before the server closes, tcp_rfc1337), all with timestamps off.
+SYN_TW_RUNS = ((0, 0), (4 * 2**20, 0), (4 * 2**20, 1))
+#: tcp_syn_retries in those namespaces: bounds the tcp_rfc1337=1 run's connect() (tcp_syn_linear_timeouts=0 too).
+SYN_TW_SYN_RETRIES = 1
+#: How long the client's connect() may take before the lab gives up on its own (seconds).
+SYN_TW_CONNECT_LIMIT_S = 8.0
+#: The pause between the old connection's close and the new connect() (seconds).
+SYN_TW_GAP_S = 0.005
 SYSCTL = Path("/proc/sys/net/ipv4")
 
 
@@ -318,6 +342,176 @@ def inside_child_ehash(child_entries: int) -> dict:
     return {"tcp_child_ehash_entries": child_entries, "child_tcp_max_tw_buckets": cap, "child_tcp_ehash_entries": ehash}
 
 
+#: include/uapi/linux/tcp.h, struct tcp_info: tcpi_total_retrans is the u32 at byte 100.
+_TCPI_TOTAL_RETRANS_OFFSET = 100
+
+
+def _proc_tcp_rows() -> list[dict]:
+    """This namespace's IPv4 TCP sockets from /proc/net/tcp: addresses, state number, timer left (USER_HZ ticks)."""
+    rows = []
+    for line in Path("/proc/net/tcp").read_text(encoding="ascii").splitlines()[1:]:
+        f = line.split()
+        local, remote = (int(a.split(":")[1], 16) for a in f[1:3])
+        timer, when = f[5].split(":")
+        rows.append({"local_port": local, "remote_port": remote, "st": f[3], "timer": int(timer, 16), "ticks": int(when, 16)})
+    return rows
+
+
+def _time_wait_timer(local_port: int, remote_port: int) -> float | None:
+    """Seconds left on the TIME_WAIT timer of local_port->remote_port, or None when there is no such socket."""
+    for r in _proc_tcp_rows():
+        if (r["local_port"], r["remote_port"], r["st"]) == (local_port, remote_port, "06"):
+            return r["ticks"] / os.sysconf("SC_CLK_TCK")
+    return None
+
+
+def _ss_time_wait(local_port: int, remote_port: int) -> str:
+    """The ``ss -tano`` line of that TIME_WAIT socket ("" when ss lists none)."""
+    done = subprocess.run(["ss", "-Htano", "state", "time-wait", f"( sport = :{local_port} and dport = :{remote_port} )"],
+                          capture_output=True, text=True, check=True, timeout=10)
+    return " ".join(done.stdout.split())
+
+
+def _wait_for_time_wait(local_port: int, remote_port: int) -> float:
+    for _ in range(500):
+        left = _time_wait_timer(local_port, remote_port)
+        if left is not None:
+            return left
+        time.sleep(0.002)
+    raise TimeoutError(f"no TIME_WAIT on {local_port}->{remote_port}")
+
+
+def inside_syn_to_time_wait(payload: int, rfc1337: int) -> dict:
+    """The server closes first after ``payload`` bytes; the client reconnects from the same port (timestamps off)."""
+    import threading
+
+    _set("tcp_timestamps", "0")
+    _set("tcp_rfc1337", str(rfc1337))
+    _set("tcp_syn_retries", str(SYN_TW_SYN_RETRIES))
+    linear = SYSCTL / "tcp_syn_linear_timeouts"
+    if linear.exists():
+        _set("tcp_syn_linear_timeouts", "0")
+    socks: list[socket.socket] = []
+    try:
+        server = socket.socket()
+        socks.append(server)
+        server.bind(("127.0.0.1", 0))
+        server.listen(4)
+        server.settimeout(5)
+        first = socket.socket()
+        socks.append(first)
+        first.settimeout(5)
+        first.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        first.bind(("127.0.0.1", 0))
+        client_addr, server_addr = first.getsockname(), server.getsockname()
+        t_first = time.monotonic()
+        first.connect(server_addr)
+        served, _ = server.accept()
+        socks.append(served)
+        served.settimeout(5)
+        got = [0]
+
+        def drain() -> None:
+            while got[0] < payload:
+                chunk = served.recv(1 << 20)
+                if not chunk:
+                    break
+                got[0] += len(chunk)
+
+        reader = threading.Thread(target=drain, daemon=True)
+        reader.start()
+        first.sendall(b"x" * payload)
+        reader.join(5)
+        if got[0] != payload:
+            raise TimeoutError("the payload did not arrive")
+        served.close()  # the server closes first: the TIME_WAIT is on its side
+        first.recv(1)
+        first.close()
+        time_wait_before = _wait_for_time_wait(server_addr[1], client_addr[1])
+        ss_before = _ss_time_wait(server_addr[1], client_addr[1])
+        time.sleep(SYN_TW_GAP_S)
+        again = socket.socket()
+        socks.append(again)
+        again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        again.bind(client_addr)
+        again.settimeout(SYN_TW_CONNECT_LIMIT_S)
+        t_second = time.monotonic()
+        try:
+            again.connect(server_addr)
+            outcome = "ok"
+        except OSError as exc:
+            outcome = errno.errorcode.get(exc.errno, type(exc).__name__) if exc.errno else type(exc).__name__
+        took = time.monotonic() - t_second
+        info = again.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, _TCPI_TOTAL_RETRANS_OFFSET + 4)
+        (retrans,) = struct.unpack_from("I", info, _TCPI_TOTAL_RETRANS_OFFSET)
+        if outcome == "ok":
+            socks.append(server.accept()[0])
+        return {
+            "payload_bytes": payload, "tcp_rfc1337": rfc1337, "tcp_timestamps": 0, "gap_s": SYN_TW_GAP_S,
+            "tcp_syn_retries": _read_sysctl("tcp_syn_retries"),
+            "tcp_syn_linear_timeouts": _read_sysctl("tcp_syn_linear_timeouts") if linear.exists() else None,
+            "isn_clock_elapsed_s": round(t_second - t_first, 6),
+            "server_time_wait_before": {"seconds_left": time_wait_before, "ss": ss_before},
+            "connect": outcome, "connect_s": round(took, 3), "syn_retransmissions": retrans,
+            "server_time_wait_after": _time_wait_timer(server_addr[1], client_addr[1]) is not None,
+        }
+    finally:
+        for s in socks:
+            s.close()
+
+
+def _ip(*args: str) -> int:
+    """Run ``ip`` in this (private) namespace; the host's interfaces are never touched."""
+    if not _in_private_netns():
+        raise SystemExit("refusing to run ip: this process is in the host's network namespace")
+    return subprocess.run(["ip", *args], capture_output=True, text=True, check=True, timeout=10).returncode
+
+
+def inside_restart_networking() -> dict:
+    """A TIME_WAIT socket before and after lo goes down and up, and after its addresses are flushed; then ss -K."""
+    socks: list[socket.socket] = []
+    try:
+        server = socket.socket()
+        socks.append(server)
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        server.settimeout(5)
+        client = socket.create_connection(server.getsockname(), timeout=5)
+        socks.append(client)
+        served, _ = server.accept()
+        socks.append(served)
+        ports = (client.getsockname()[1], server.getsockname()[1])  # the client closes first: its TIME_WAIT
+        client.close()
+        served.recv(1)
+        served.close()
+        _wait_for_time_wait(*ports)
+        ipv6 = "::1" in subprocess.run(["ip", "-6", "addr", "show", "dev", "lo"], capture_output=True, text=True,
+                                       check=False, timeout=10).stdout
+
+        def look(step: str, commands: list[list[str]]) -> dict:
+            if not _in_private_netns():
+                raise SystemExit("refusing to change interfaces or sockets: this process is in the host's network namespace")
+            for cmd in commands:
+                if cmd[0] == "ss":
+                    subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=10)
+                else:
+                    _ip(*cmd)
+            line = _ss_time_wait(*ports)
+            shown = [" ".join(c if c[0] == "ss" else ["ip", *c]) for c in commands]
+            return {"step": step, "commands": shown, "ss": line,
+                    "seconds_left": _time_wait_timer(*ports), "listed": bool(line)}
+
+        steps = [look("before", [])]
+        steps.append(look("link down and up", [["link", "set", "lo", "down"], ["link", "set", "lo", "up"]]))
+        readd = [["addr", "add", "127.0.0.1/8", "dev", "lo"]] + ([["-6", "addr", "add", "::1/128", "dev", "lo"]] if ipv6 else [])
+        steps.append(look("addresses flushed and added back", [["addr", "flush", "dev", "lo"], *readd]))
+        steps.append(look("ss -K", [["ss", "-HtanK", "state", "time-wait", f"( sport = :{ports[0]} and dport = :{ports[1]} )"]]))
+        return {"client_port": ports[0], "server_port": ports[1], "steps": steps}
+    finally:
+        for s in socks:
+            s.close()
+
+
 def inside_main(args: argparse.Namespace) -> int:
     if args.host_netns:
         _HOST_NETNS.append(args.host_netns)
@@ -332,6 +526,10 @@ def inside_main(args: argparse.Namespace) -> int:
         out = inside_tw_buckets_reuse(int(args.cap))
     elif args.child_ehash:
         out = inside_child_ehash(args.child_ehash)
+    elif args.syn_to_time_wait:
+        out = inside_syn_to_time_wait(args.payload, args.rfc1337)
+    elif args.restart_networking:
+        out = inside_restart_networking()
     else:
         out = inside_exhaustion(args.tw_reuse, args.closer, args.timestamps)
     print(json.dumps(out))
@@ -417,6 +615,8 @@ def run_lab() -> dict:
         "exhaustion": runs,
         "bound_port_reconnect": bound,
         "tw_buckets": run_tw_buckets(),
+        "syn_to_time_wait": run_syn_to_time_wait(),
+        "restart_networking": run_restart_networking(),
     }
 
 
@@ -479,6 +679,69 @@ def run_tw_buckets() -> dict:
     }
 
 
+def run_syn_to_time_wait() -> dict:
+    """A SYN to a TIME_WAIT 4-tuple with timestamps off, beside tcpmodel's prediction for the same timing."""
+    from tcpmodel import socket_rules as rules
+    from tcpmodel.sim.sequence import LINUX_ISN_CLOCK_TICK, isn_advance, seq_add, time_wait_accepts_syn
+
+    runs = []
+    for payload, rfc1337 in SYN_TW_RUNS:
+        observed = _in_namespace(["--syn-to-time-wait", "--payload", str(payload), "--rfc1337", str(rfc1337)])
+        # The old connection used ISN .. ISN + payload + 1 (SYN, data, FIN): the server's RCV.NXT is ISN + payload + 2.
+        # The new SYN carries ISN + the clock's advance (same 4-tuple, same secret): only the sequence test can
+        # accept it, since timestamps are off.
+        advance = isn_advance(observed["isn_clock_elapsed_s"], LINUX_ISN_CLOCK_TICK)
+        accepted_by = time_wait_accepts_syn(advance, seq_add(payload, 2))
+        rule = rules.syn_to_time_wait_prediction(accepted_by, rfc1337)
+        # "refused": every SYN gets an ACK; with tcp_syn_retries=1 and no linear timeouts connect() gives up after
+        # one retransmission and one doubled initial RTO, long before the TIME_WAIT's 60 s end.
+        predicted = {
+            "connect": "ETIMEDOUT" if rule["outcome"] == "refused" else "ok",
+            "syn_retransmissions": {"accepted": 0, "after retransmit": 1, "refused": SYN_TW_SYN_RETRIES}[rule["outcome"]],
+            "server_time_wait_after": rule["time_wait_after"],
+        }
+        seen = {key: observed[key] for key in predicted}
+        runs.append({"payload_bytes": payload, "tcp_rfc1337": rfc1337, "isn_clock_advance": advance,
+                     "accepted_by": accepted_by, "outcome": rule["outcome"], "observed": observed,
+                     "predicted": predicted, "agree": seen == predicted})
+    return {
+        "description": ("tcp_timestamps=0, tcp_syn_retries=1 and tcp_syn_linear_timeouts=0 inside each namespace; the "
+                        "client binds a port (SO_REUSEADDR), sends the payload, the server closes first, and "
+                        f"{SYN_TW_GAP_S * 1000:g} ms later a new socket binds the same port and connects to the same server"),
+        "runs": runs,
+    }
+
+
+def run_restart_networking() -> dict:
+    """A TIME_WAIT socket through `ip link set lo down/up`, `ip addr flush dev lo`, then `ss -K`."""
+    from tcpmodel import socket_rules as rules
+
+    observed = _in_namespace(["--restart-networking"])
+    events = {"before": None, "link down and up": "link_down_up", "addresses flushed and added back": "addr_flush",
+              "ss -K": "sock_destroy"}
+    steps = []
+    for s in observed["steps"]:
+        event = events[s["step"]]
+        listed = event is None or rules.time_wait_survives(event)
+        steps.append({**s, "predicted_listed": listed, "agree": s["listed"] == listed})
+    timers = [s["seconds_left"] for s in observed["steps"] if s["seconds_left"] is not None]
+    return {
+        "description": ("in a private namespace, a client-closed connection's TIME_WAIT socket, listed with "
+                        "`ss -tano state time-wait` after each step; its timer from /proc/net/tcp"),
+        "client_port": observed["client_port"],
+        "server_port": observed["server_port"],
+        "steps": steps,
+        "timer_never_restarted": all(a >= b for a, b in zip(timers, timers[1:])),
+    }
+
+
+def syn_and_restart_agree(record: dict) -> bool:
+    """Whether the SYN-to-TIME_WAIT and restart-networking runs agree with the model."""
+    r = record["restart_networking"]
+    return (all(run["agree"] for run in record["syn_to_time_wait"]["runs"])
+            and all(s["agree"] for s in r["steps"]) and r["timer_never_restarted"])
+
+
 def tw_buckets_agree(record: dict) -> bool:
     """Whether every tcp_max_tw_buckets run agrees with the model."""
     tw = record["tw_buckets"]
@@ -501,6 +764,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tw-buckets-reuse", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child-ehash", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--cap", default="default", help=argparse.SUPPRESS)
+    parser.add_argument("--syn-to-time-wait", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--payload", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--rfc1337", type=int, choices=(0, 1), default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--restart-networking", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--tw-reuse", type=int, choices=(0, 1, 2), default=2, help=argparse.SUPPRESS)
     parser.add_argument("--closer", choices=("client", "server"), default="client", help=argparse.SUPPRESS)
     parser.add_argument("--timestamps", type=int, choices=(0, 1, 2), default=1, help=argparse.SUPPRESS)
@@ -516,7 +783,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
     print(text, end="")
-    return 0 if all(r["agree"] for r in record["exhaustion"] + record["bound_port_reconnect"]) and tw_buckets_agree(record) else 1
+    agree = all(r["agree"] for r in record["exhaustion"] + record["bound_port_reconnect"])
+    return 0 if agree and tw_buckets_agree(record) and syn_and_restart_agree(record) else 1
 
 
 if __name__ == "__main__":

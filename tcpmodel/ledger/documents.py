@@ -130,6 +130,8 @@ ENTRIES = (
     # Linux man pages, read in Debian 12's manpages 6.03 (zcat /usr/share/man/...).
     man("bind(2)", "EADDRINUSE", "EADDRINUSE The given address is already in use.",
         version=MP, url=M + "man2/bind.2.html"),
+    man("shutdown(2)", "SHUT_WR", "If how is SHUT_WR, further transmissions will be disallowed.",
+        version=MP, url=M + "man2/shutdown.2.html"),
     man("ip(7)", "IP_BIND_ADDRESS_NO_PORT",
         "Inform the kernel to not reserve an ephemeral port when using bind(2) with a port number of 0.",
         version=MP, url=M + "man7/ip.7.html"),
@@ -164,6 +166,9 @@ ENTRIES = (
     man("ss(8)", "timer",
         "-o, --options Show timer information. For TCP protocol, the output format is: "
         "timer:(<timer_name>,<expire_time>,<retrans>)",
+        version="iproute2 6.1.0", url=M + "man8/ss.8.html"),
+    man("ss(8)", "--kill",
+        "-K, --kill Attempts to forcibly close sockets. This option displays sockets that are successfully closed",
         version="iproute2 6.1.0", url=M + "man8/ss.8.html"),
     man("tcp(7)", "tcp_fin_timeout",
         "This specifies how many seconds to wait for a final FIN packet before the socket is forcibly closed.",

@@ -177,6 +177,61 @@ ENTRIES = (
         version="6.12", title="tcp_rcv_synsent_state_process(): an ACK that does not acknowledge our SYN gets a RST, "
                               "and the SYN is retransmitted after TCP_TIMEOUT_MIN (2 jiffies)",
     ),
+    # A SYN refused by TIME_WAIT, and what ends a TIME_WAIT socket (tools/root_lab.py; observed on Linux 6.18.44).
+    # Read in Linux 6.12 (/work/ksrc/linux-source-6.12, 6.12.117).
+    kernel_source(
+        "net/ipv4/tcp_ipv4.c", "tcp_v4_send_reset",
+        "rep.th.rst = 1; if (th->ack) { rep.th.seq = th->ack_seq; } else {",
+        version="6.12", title="tcp_v4_send_reset(): a RST answering a segment with ACK carries that ACK number as "
+                              "its sequence number",
+    ),
+    kernel_source(
+        "include/net/tcp.h", "TCP_TIMEOUT_MIN",
+        "#define TCP_TIMEOUT_MIN (2U) /* Min timeout for TCP timers in jiffies */",
+        version="6.12", title="TCP_TIMEOUT_MIN: 2 jiffies",
+    ),
+    kernel_source(
+        "net/ipv4/tcp_timer.c", "tcp_write_timeout",
+        "max_retransmits = retry_until; if (sk->sk_state == TCP_SYN_SENT) max_retransmits += "
+        "READ_ONCE(net->ipv4.sysctl_tcp_syn_linear_timeouts); expired = icsk->icsk_retransmits >= max_retransmits;",
+        version="6.12", title="tcp_write_timeout(): a SYN-SENT socket gives up (ETIMEDOUT) after tcp_syn_retries + "
+                              "tcp_syn_linear_timeouts retransmissions",
+    ),
+    kernel_source(
+        "net/ipv4/tcp_timer.c", "tcp_retransmit_timer",
+        "} else if (sk->sk_state != TCP_SYN_SENT || tp->total_rto > ... sysctl_tcp_syn_linear_timeouts)) { "
+        "icsk->icsk_backoff++; icsk->icsk_rto = min(icsk->icsk_rto << 1, TCP_RTO_MAX);",
+        version="6.12", title="tcp_retransmit_timer(): the RTO doubles after each retransmission, past a SYN's "
+                              "linear timeouts",
+    ),
+    kernel_source(
+        "net/ipv4/inet_timewait_sock.c", "tw_timer_handler",
+        "static void tw_timer_handler(struct timer_list *t) { struct inet_timewait_sock *tw = from_timer(tw, t, "
+        "tw_timer); inet_twsk_kill(tw); }",
+        version="6.12", title="tw_timer_handler(): the TIME_WAIT timer removes the timewait socket",
+    ),
+    kernel_source(
+        "net/ipv4/inet_timewait_sock.c", "inet_twsk_purge",
+        "/* Remove all non full sockets (TIME_WAIT and NEW_SYN_RECV) for dead netns */",
+        version="6.12", title="inet_twsk_purge(): a network namespace's TIME_WAIT sockets go with it",
+    ),
+    kernel_source(
+        "net/ipv4/tcp.c", "tcp_abort",
+        "if (state == TCP_TIME_WAIT) { struct inet_timewait_sock *tw = inet_twsk(sk); ... inet_twsk_deschedule_put(tw);",
+        version="6.12", title="tcp_abort() (SOCK_DESTROY, ss -K, with CONFIG_INET_DIAG_DESTROY): removes a TIME_WAIT "
+                              "socket",
+    ),
+    kernel_source(
+        "Documentation/networking/ip-sysctl.rst", "tcp_syn_retries",
+        "Number of times initial SYNs for an active TCP connection attempt will be retransmitted.",
+        version="6.12", title="tcp_syn_retries (default 6), per network namespace",
+    ),
+    kernel_source(
+        "Documentation/networking/ip-sysctl.rst", "tcp_syn_linear_timeouts",
+        "The number of times for an active TCP connection to retransmit SYNs with a linear backoff timeout before "
+        "defaulting to an exponential backoff timeout.",
+        version="6.12", title="tcp_syn_linear_timeouts (default 4)",
+    ),
     kernel_source(
         "include/net/tcp.h", "before",
         "static inline bool before(__u32 seq1, __u32 seq2) { return (__s32)(seq1-seq2) < 0; } #define after(seq2, seq1) before(seq1, seq2)",
