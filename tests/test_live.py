@@ -97,7 +97,10 @@ def test_syn_to_time_wait(payload, family):
     assert (obs["isn_clock_advance"] > payload + 2) == (obs["accepted_by"] == "sequence")
     if r.outcome == "accepted":
         assert obs["syn_retransmissions"] == 0 and "TIME_WAIT" not in obs["server_states_after"]
-    if payload and obs["tcp_timestamps"]:
+    # On a slow machine the 4 MiB may take longer than the ISN clock needs to pass it (about 0.27 s);
+    # then the sequence test accepts the SYN, as asserted above. Only when the clock is still behind
+    # must the timestamp test be the one.
+    if payload and obs["tcp_timestamps"] and obs["isn_clock_advance"] <= payload + 2:
         assert obs["accepted_by"] == "timestamp" and obs["timestamps_negotiated"] and r.outcome == "accepted"
 
 
