@@ -30,8 +30,8 @@ reuse the same local port towards a different destination. Hence:
   that a delayed duplicate of the old incarnation lands in the new one. With
   the clock-driven ISNs of RFC 9293 §3.4.1 (the default) whether it is
   *accepted* is not a matter of chance: the new incarnation's ISN is the old
-  one's plus the clock's advance, so it depends only on the gap and on how
-  much the old incarnation sent.
+  one's plus the clock's advance, so it depends only on the gap, on how long
+  the old incarnation lasted and on how much it sent.
 
 The data tables live in :mod:`tcpmodel.systems` (``SYSTEMS``) and
 :mod:`tcpmodel.linux` (``LinuxConfig`` and constants); they are re-exported

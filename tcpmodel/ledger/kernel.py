@@ -509,6 +509,61 @@ ENTRIES = (
         how="read in New-B/Linux3.6 (commit b5154d3e5bc2), a repository named for Linux 3.6, not at the upstream v3.6 "
             "tag; the release that replaced it by one timer per socket was not read (6.12 has tw_timer_handler())",
     ),
+    # A RST ending a connection, and a connection that gives up (notebook 03, the simulator's engine). Read in
+    # /work/ksrc/linux-source-6.12 (Debian 6.12.117).
+    kernel_source(
+        "net/ipv4/tcp_input.c", "tcp_reset",
+        "case TCP_SYN_SENT: err = ECONNREFUSED; break; case TCP_CLOSE_WAIT: err = EPIPE; break; "
+        "case TCP_CLOSE: return; default: err = ECONNRESET;",
+        version="6.12", title="tcp_reset(): a valid RST sets the socket error: ECONNREFUSED in SYN-SENT, EPIPE in "
+                              "CLOSE-WAIT, ECONNRESET in every other state (LAST-ACK and CLOSING included)",
+    ),
+    kernel_source(
+        "net/ipv4/tcp_input.c", "tcp_done_with_error",
+        "WRITE_ONCE(sk->sk_err, err); ... tcp_write_queue_purge(sk); tcp_done(sk); if (!sock_flag(sk, SOCK_DEAD)) "
+        "sk_error_report(sk);",
+        version="6.12", title="tcp_done_with_error(): closes the socket with an error, reported only to an "
+                              "application that still holds it (not an orphan left by close())",
+    ),
+    kernel_source(
+        "net/ipv4/tcp_timer.c", "tcp_write_err",
+        "tcp_done_with_error(sk, READ_ONCE(sk->sk_err_soft) ? : ETIMEDOUT); "
+        "__NET_INC_STATS(sock_net(sk), LINUX_MIB_TCPABORTONTIMEOUT);",
+        version="6.12", title="tcp_write_err(): a connection that ran out of retransmissions is closed with "
+                              "ETIMEDOUT and no RST is sent",
+    ),
+    kernel_source(
+        "include/net/ip.h", "ip_decrease_ttl",
+        "int ip_decrease_ttl(struct iphdr *iph) { u32 check = (__force u32)iph->check; ... return --iph->ttl; }",
+        version="6.12", title="ip_decrease_ttl(): a Linux router takes exactly one off the TTL of each packet it "
+                              "forwards (ip_forward() in net/ipv4/ip_forward.c), however long it held it",
+    ),
+    kernel_source(
+        "net/ipv4/tcp.c", "tcp_poll",
+        "/* This barrier is coupled with smp_wmb() in tcp_done_with_error() */ smp_rmb(); if "
+        "(READ_ONCE(sk->sk_err) || ... mask |= EPOLLERR;",
+        version="6.12", title="tcp_poll(): a socket error (a reset) shows as EPOLLERR",
+    ),
+    kernel_source(
+        "net/ipv4/tcp.c", "tcp_recvmsg_locked",
+        "} else { if (sock_flag(sk, SOCK_DONE)) break; if (sk->sk_err) { copied = sock_error(sk); break; }",
+        version="6.12", title="tcp_recvmsg_locked(): after the peer's FIN (SOCK_DONE) read() returns end-of-file "
+                              "before it looks at a socket error",
+    ),
+    kernel_source(
+        "Documentation/networking/ip-sysctl.rst", "tcp_rfc1337",
+        "If set, the TCP stack behaves conforming to RFC1337. If unset, we are not conforming to RFC, but prevent "
+        "TCP TIME_WAIT assassination. Default: 0",
+        version="6.12", title="tcp_rfc1337: default 0 (the text's 'prevent TCP TIME_WAIT assassination' for the "
+                              "unset case is the reverse of what tcp_timewait_state_process() does)",
+    ),
+    kernel_source(
+        "include/net/tcp.h", "tcp_time_stamp_ms",
+        "TCP Timestamp included in TS option (RFC 1323) can either use ms or usec resolution. ... "
+        "static inline u32 tcp_time_stamp_ms(",
+        version="6.12", title="tcp_time_stamp_ms(): the TSval clock ticks in milliseconds (microseconds when the "
+                              "socket's usec_ts flag is set)",
+    ),
     kernel_source(
         "net/ipv4/sysctl_net_ipv4.c", "tcp_tw_reuse_delay",
         "static unsigned int tcp_tw_reuse_delay_max = TCP_PAWS_MSL * MSEC_PER_SEC; ... .procname = \"tcp_tw_reuse_delay\",",

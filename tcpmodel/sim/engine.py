@@ -302,8 +302,11 @@ class Engine:
         active = call.action == "connect"
         next_iss = None
         if tcb.state == State.TIME_WAIT and active and tcb.cfg.tw_reuse and tcb.ts_on and self.t - tcb.ts_recent_time >= 1.0:
-            # Linux tcp_twsk_unique(): reuse the TIME_WAIT 4-tuple for an outgoing
-            # connection when timestamps are on and >= 1 s passed since the last one.
+            # After Linux tcp_twsk_unique(), simplified: reuse the TIME_WAIT 4-tuple for an
+            # outgoing connection when timestamps are on and >= 1 s passed since the last
+            # one. The kernel's delay depends on its version (tcpmodel.facts
+            # "tw_reuse_delay_by_version", socket_rules.tw_reuse_allows); the named
+            # "tw_reuse" scenario uses that rule, not this flag.
             next_iss = seq_add(tcb.snd_nxt, LINUX_TW_ISN_OFFSET)
             self.trace.log.append((self.t, tcb.name, "tcp_tw_reuse: TIME_WAIT 4-tuple reused for a new outgoing connection"))
             if tcb.tw_span is not None:
@@ -661,7 +664,8 @@ class Engine:
                                         ts_recent=tcb.ts_recent if tcb.ts_on else None)
             if why is not None:
                 test = ("its sequence number is after RCV.NXT (the BSD heuristic)" if why == "sequence"
-                        else "its timestamp is newer than the last one seen (RFC 6191)")
+                        else "its timestamp is newer than the last one seen (the Timestamp Option 'meets "
+                             "expectations', RFC 9293 §3.10.7.4, after RFC 6191)")
                 iss = seq_add(tcb.snd_nxt, LINUX_TW_ISN_OFFSET)
                 if tcb.tw_span is not None:
                     tcb.tw_span.outcome = "ended early: new SYN accepted"
@@ -747,13 +751,16 @@ class Engine:
         delivered_any = False
         if seg.length and tcb.state in _RECEIVES_DATA:
             if seq_le(tcb.rcv_nxt, seg.seq) and seg.seq not in tcb.ooo:
-                tcb.ooo[seg.seq] = (seg.length, seg.payload, seg.incarnation)
+                tcb.ooo[seg.seq] = (seg.length, seg.payload, seg.incarnation, seg)
             while tcb.rcv_nxt in tcb.ooo:
-                length, payload, inc = tcb.ooo.pop(tcb.rcv_nxt)
+                length, payload, inc, held = tcb.ooo.pop(tcb.rcv_nxt)
                 tcb.rcv_nxt = seq_add(tcb.rcv_nxt, length)
                 self.trace.delivered[tcb.name].append(payload)
                 self.trace.deliveries.append(Delivery(self.t, tcb.name, payload, tcb.incarnation, inc))
                 delivered_any = True
+                if held is not seg and inc < tcb.incarnation:
+                    # an old segment that waited in the reassembly queue is delivered now: say so on its own row
+                    held.outcome += f"; delivered at {self.t:.2f} s: OLD DUPLICATE from incarnation {inc} accepted"
             seg.outcome = "data delivered" if delivered_any else "data buffered out of order" if seg.seq != tcb.rcv_nxt else "duplicate data"
             if seg.incarnation < tcb.incarnation and delivered_any:
                 seg.outcome += f": OLD DUPLICATE from incarnation {seg.incarnation} accepted"

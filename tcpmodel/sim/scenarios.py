@@ -56,8 +56,9 @@ __all__ = [
     "DEFAULT_ONE_WAY",
 ]
 
-#: Default MSL in seconds. Linux waits TCP_TIMEWAIT_LEN = 60 s in TIME_WAIT
-#: (include/net/tcp.h), i.e. 2·MSL with MSL = 30 s; RFC 9293 §3.4.2 takes the MSL to be 2 minutes.
+#: Default MSL in seconds: the course's convention MSL = TCP_TIMEWAIT_LEN / 2. Linux waits
+#: TCP_TIMEWAIT_LEN = 60 s in TIME_WAIT (include/net/tcp.h) and has no MSL setting of its own
+#: (tcpmodel.facts, "linux_time_wait_length"); RFC 9293 §3.4.2 takes the MSL to be 2 minutes.
 DEFAULT_MSL = 30.0
 #: Default one-way network delay in seconds.
 DEFAULT_ONE_WAY = 0.05
@@ -103,8 +104,11 @@ class EndpointConfig:
         RCV.NXT or its timestamp is newer, the new connection starts at the
         old SND.NXT + 65537, the ISN condition of RFC 9293 §3.6.1 (MAY-2).
     tw_reuse : bool
-        Linux ``tcp_tw_reuse``: an outgoing connect may take over a TIME_WAIT
-        4-tuple when timestamps are on and >= 1 s passed (``tcp_twsk_unique``).
+        After Linux ``tcp_tw_reuse`` (``tcp_twsk_unique``), simplified: an outgoing
+        connect may take over a TIME_WAIT 4-tuple when timestamps are on and at
+        least 1 s passed since the peer's last timestamp. The kernel's delay
+        depends on its version (``tcpmodel.facts``, "tw_reuse_delay_by_version");
+        the ``"tw_reuse"`` scenario of notebook 07 follows that rule instead.
     rfc1337 : bool
         Ignore RST in TIME_WAIT (RFC 1337 §3; Linux ``tcp_rfc1337``).
     linger_zero : bool
@@ -676,7 +680,9 @@ def server_restart(msl: float = DEFAULT_MSL, restart_after: float = 5.0, one_way
     ``restart_after`` seconds after B entered TIME_WAIT fails with
     EADDRINUSE while the TIME_WAIT lasts (Linux ``inet_csk_bind_conflict``
     in ``net/ipv4/inet_connection_sock.c`` counts TIME_WAIT sockets; bind(2):
-    EADDRINUSE), and succeeds after it.
+    EADDRINUSE), and succeeds after it. Neither socket sets SO_REUSEADDR here:
+    with it on both, Linux lets the new listener bind at once
+    (``tcpmodel.facts``, "so_reuseaddr_rebind").
 
     Examples
     --------
@@ -709,8 +715,12 @@ def reconnect(
     ``closer`` closes the first connection. ``reconnect_after`` seconds after
     the closer entered TIME_WAIT, A calls ``connect()`` from port 40000 again.
 
-    * ``closer="A"``: A's own TIME_WAIT holds the 4-tuple, so the connect
-      fails with EADDRINUSE (``retry=False``) or waits until 2·MSL is over.
+    * ``closer="A"``: A's own TIME_WAIT holds the 4-tuple, so reusing port
+      40000 fails with EADDRINUSE (``retry=False``) or waits until 2·MSL is
+      over: on Linux, the ``bind()`` of a socket without SO_REUSEADDR. With
+      SO_REUSEADDR on both sockets and timestamps on, Linux would instead take
+      the TIME_WAIT 4-tuple over at once (``tcpmodel.facts``,
+      "bound_port_reconnect"), which this scenario does not model.
     * ``closer="B"``: B holds the TIME_WAIT. A's new SYN reaches it; with
       A's clock-driven ISN its sequence number is after B's RCV.NXT, and B
       accepts it at once, as Linux ``tcp_timewait_state_process`` does (the

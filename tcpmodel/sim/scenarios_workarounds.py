@@ -88,8 +88,9 @@ def tw_reuse(
     its close and the reuse delay: :func:`tcpmodel.workarounds.reuse_exposure_s`.
 
     * ``timestamps=True``: B's new incarnation has TS.Recent from A's new SYN,
-      so the old duplicate's older TSval fails PAWS and is dropped (RFC 7323
-      §5.3; Linux copies TS.Recent into the reusing socket in
+      so the old duplicate's older TSval fails PAWS and is dropped
+      (RFC 1323 §4.2.1, kept as RFC 7323 §5.3, section inferred; Linux
+      copies TS.Recent into the reusing socket in
       ``tcp_twsk_unique``).
     * ``timestamps=False``: nothing tells the old duplicate from new data; B
       delivers it in place of ``new-2`` and ``trace.corrupted`` is True. Linux

@@ -292,9 +292,13 @@ def time_wait_accepts_syn(seg_seq: int, rcv_nxt: int, *, tsval: int | None = Non
 class TimestampClock:
     """A TCP timestamp clock (RFC 7323 §5.4, inferred; RFC 1323 §4.2.2): ``TSval = offset + t·hz`` modulo 2**32.
 
-    Linux ticks at 1 kHz (``tcp_time_stamp_ms``, since Linux 4.13) and adds a
-    per-connection offset derived from the addresses (``secure_tcp_ts_off``);
-    ``hz`` and ``offset`` model both.
+    Linux 6.12 ticks once per millisecond (``tcp_time_stamp_ms()`` in
+    ``include/net/tcp.h``; microseconds for a socket with the ``usec_ts``
+    flag) and adds an offset that is a keyed hash of the addresses and ports
+    (``secure_tcp_seq_and_ts_off()`` in ``net/core/secure_seq.c``, Debian's
+    6.12.117, which carries commit 165573e41f2f; before that commit, from
+    Linux 4.11, it hashed the addresses only, one offset per pair of hosts:
+    inferred from the commit's message). ``hz`` and ``offset`` model both.
 
     Examples
     --------
