@@ -24,7 +24,7 @@ in which the event normally arrives, :data:`OPEN_DEPENDENT` holds the rows
 for the other kind of open, and :class:`TcpEndpoint` remembers how it was
 opened and picks the right one.
 
-Where RFC 793, RFC 1122, RFC 1337, RFC 5961/RFC 6191, FreeBSD or Linux answer a row
+Where RFC 793, RFC 1122, RFC 1337, RFC 6191, FreeBSD or Linux answer a row
 differently from RFC 9293 in a way the course teaches, :data:`VARIANTS`
 records it as data (who says what, the source and, for Linux, the kernel
 versions).
@@ -32,8 +32,9 @@ versions).
 Abstractions. Segments are reduced to the control bits that decide the
 state: ``RCV_ACK`` is an acceptable ACK of our outstanding SYN or FIN,
 ``RCV_FIN`` a FIN that does not acknowledge our FIN, ``RCV_FIN_ACK`` a FIN
-whose ACK also acknowledges our FIN, ``RCV_RST`` an acceptable RST (after
-RFC 5961's exact-match check). Data segments, the RECEIVE and STATUS calls,
+whose ACK also acknowledges our FIN, ``RCV_RST`` an acceptable RST (in the window; for a
+stack with the blind-reset mitigation of RFC 9293 §3.10.7.4, second check,
+exactly at RCV.NXT). Data segments, the RECEIVE and STATUS calls,
 the user and retransmission timeouts, security/compartment and urgent data
 are not modelled. ``send`` lists control segments only: a SEND call's data
 segments are not listed.
@@ -58,6 +59,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Union
+
+from tcpmodel import linux as _linux
 
 __all__ = [
     "State",
@@ -280,8 +283,10 @@ class Variant:
         Where to read it: an RFC section, or a Linux file and symbol.
     kernels : str or None
         For Linux, the kernel versions the behaviour holds for. Every Linux
-        row was checked in the 6.18 source; the bounds 3.6, 6.10 and 6.11
-        come from the commits named in ``reference``; "2.0" and "2.6" mark
+        row was read in the Linux 6.12 source (several also in 6.18: the
+        ledger names the version of each file read); the bounds 3.6 and 6.11
+        come from the commits named in ``reference``, whose first releases
+        are inferred (see their ledger entries); "2.0" and "2.6" mark
         behaviour already present in code of that era, not checked release
         by release.
     user_error : str or None
@@ -431,9 +436,11 @@ _t(S.SYN_SENT, E.RCV_FIN_ACK, S.SYN_SENT, ("RST",), _SYNSENT_SEG,
 # --- Segments in SYN-RECEIVED (§3.10.7.4) -----------------------------------
 _t(S.SYN_RECEIVED, E.RCV_ACK, S.ESTABLISHED, (), _OTHER_SEG,
    "Fifth check: SND.UNA < SEG.ACK =< SND.NXT acknowledges our SYN; enter ESTABLISHED. Nothing is sent.")
-_t(S.SYN_RECEIVED, E.RCV_SYN_ACK, S.ESTABLISHED, (), _OTHER_SEG,
-   "Simultaneous open, RFC 9293 Figure 7 line 6: the peer's SYN,ACK acknowledges our SYN; enter ESTABLISHED "
-   "and send nothing more. Only an actively opened endpoint can receive it (a passive one returns to LISTEN).",
+_t(S.SYN_RECEIVED, E.RCV_SYN_ACK, S.ESTABLISHED, (), "RFC 9293 §3.5",
+   "Simultaneous open, RFC 9293 Figure 7 lines 6-7: the peer's SYN,ACK acknowledges our SYN; enter ESTABLISHED "
+   "and send nothing more. Only an actively opened endpoint can receive it (a passive one returns to LISTEN). "
+   "The figure decides this row: read literally, the event processing of §3.10.7.4 finds the SYN's sequence "
+   "number (the IRS) below RCV.NXT and answers the segment with an ACK instead.",
    condition="active open")
 _t(S.SYN_RECEIVED, E.RCV_RST, S.LISTEN, (), _OTHER_SEG,
    "Second check: a passively opened connection returns to LISTEN; the user need not be informed.",
@@ -449,8 +456,9 @@ _t(S.SYN_RECEIVED, E.RCV_FIN_ACK, S.SYN_RECEIVED, ("RST",), _OTHER_SEG,
 _t(S.SYN_RECEIVED, E.TIMEOUT, S.SYN_RECEIVED, (), _TIMEOUTS, "No 2MSL timer runs outside TIME-WAIT.", occurs=False)
 
 # --- Segments in the synchronized states (§3.10.7.4) -------------------------
-_CHALLENGE = ("Fourth check (RFC 5961 §4): a SYN in a synchronized state gets a challenge ACK "
-              "<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and is dropped; the connection is kept.")
+_CHALLENGE = ("Fourth check: a SYN in a synchronized state gets a challenge ACK "
+              "<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and is dropped; the connection is kept (the blind-reset "
+              "mitigation RFC 9293 §3.10.7.4 describes; without it, RFC 793's rule applies: see VARIANTS).")
 for _s in sorted(SYNCHRONIZED, key=lambda s: list(State).index(s)):
     _t(_s, E.RCV_SYN, _s, ("ACK",), _OTHER_SEG,
        _CHALLENGE + (" RFC 9293 also allows accepting a new connection here: MAY-2 of §3.6.1, and when the "
@@ -536,7 +544,7 @@ OPEN_DEPENDENT: Mapping[tuple[State, Event, str], Transition] = MappingProxyType
         (S.SYN_RECEIVED, E.RCV_SYN, "active open"): Transition(
             S.SYN_RECEIVED, E.RCV_SYN, S.SYN_RECEIVED, ("ACK",), _OTHER_SEG,
             "Fourth check: an actively opened connection handles the SYN as a synchronized state does: "
-            "challenge ACK, segment dropped (RFC 5961 §4).", condition="active open"),
+            "challenge ACK, segment dropped.", condition="active open"),
         (S.SYN_RECEIVED, E.RCV_SYN_ACK, "passive open"): Transition(
             S.SYN_RECEIVED, E.RCV_SYN_ACK, S.LISTEN, (), _OTHER_SEG,
             "Fourth check: a segment with SYN returns a passively opened connection to LISTEN (a SYN+ACK cannot "
@@ -562,7 +570,9 @@ VARIANTS: tuple[Variant, ...] = (
             S.SYN_RECEIVED, ("SYN+ACK",), "RFC 9293 §3.6.1 (MAY-2), first stated in RFC 1122 §4.2.2.13"),
     Variant(S.TIME_WAIT, E.RCV_SYN, "RFC 6191",
             "With the Timestamp Option, accept the SYN as a new incarnation if its timestamp is greater than the "
-            "last one seen on the old incarnation. RFC 9293 calls this a Best Current Practice that SHOULD be "
+            "last one seen on the old incarnation (that exact test is inferred: RFC 6191's section 2 was read only "
+            "as quoted in a netdev review). "
+            "RFC 9293 calls this a Best Current Practice that SHOULD be "
             "implemented (SHLD-4), and its fourth check says new connections can be accepted in TIME-WAIT when "
             "the Timestamp Option meets expectations.",
             S.SYN_RECEIVED, ("SYN+ACK",), "RFC 6191; RFC 9293 §3.6.1 (SHLD-4) and §3.10.7.4 (fourth check)"),
@@ -573,10 +583,11 @@ VARIANTS: tuple[Variant, ...] = (
             "sequence numbers are above the previous ones')"),
     Variant(S.TIME_WAIT, E.RCV_SYN, "Linux",
             "A SYN (no ACK, no RST) that PAWS does not reject, with SEG.SEQ after RCV.NXT (the BSD heuristic) or "
-            "a newer timestamp (RFC 6191's test), returns TCP_TW_SYN: the timewait socket is removed and the SYN "
-            "goes to a listening socket, which answers SYN+ACK with ISN = old SND.NXT + 65537, meeting MAY-2's "
-            "condition (1). Condition (2) is not met: the source's own comment says 'we violate main RFC "
-            "requirement' if the SYN was an old duplicate. Other SYNs get an ACK and the timer is not restarted.",
+            "a newer timestamp (the test attributed to RFC 6191 above), returns TCP_TW_SYN: if a socket listens "
+            "on the port, the timewait socket is removed and the listener answers SYN+ACK with ISN = old SND.NXT + "
+            "65537, meeting MAY-2's condition (1); with no listener the SYN gets an ACK. Condition (2) is not met: "
+            "the source's own comment says 'we violate main RFC requirement' if the SYN was an old duplicate. "
+            "Other SYNs get an ACK (rate-limited); the timer is restarted only for a SYN that PAWS rejected.",
             S.SYN_RECEIVED, ("SYN+ACK",), "net/ipv4/tcp_minisocks.c: tcp_timewait_state_process (TCP_TW_SYN, "
             "'RED-PEN' comment); net/ipv4/tcp_ipv4.c: tcp_v4_rcv (case TCP_TW_SYN)", kernels="2.6 – 6.18"),
     Variant(S.TIME_WAIT, E.RCV_ACK, "Linux",
@@ -586,8 +597,8 @@ VARIANTS: tuple[Variant, ...] = (
             kernels="2.6 – 6.18"),
     Variant(S.FIN_WAIT_2, E.TIMEOUT, "Linux",
             "An orphaned FIN-WAIT-2 socket (the application has closed it) is not kept forever: after "
-            "net.ipv4.tcp_fin_timeout (default TCP_FIN_TIMEOUT, tcpmodel.linux.TCP_FIN_TIMEOUT_S) it is deleted "
-            "without a TIME-WAIT. "
+            f"net.ipv4.tcp_fin_timeout (default {_linux.TCP_FIN_TIMEOUT_S:g} s, TCP_FIN_TIMEOUT) it is deleted "
+            "without a TIME-WAIT, unless the peer's FIN arrives first, which moves it to TIME-WAIT. "
             "RFC 9293 has no such timer.",
             S.CLOSED, (), "net/ipv4/tcp.c: __tcp_close (tcp_fin_time); include/net/tcp.h: TCP_FIN_TIMEOUT; "
             "Documentation/networking/ip-sysctl.rst: tcp_fin_timeout", kernels="2.6 – 6.18"),
@@ -609,21 +620,27 @@ VARIANTS: tuple[Variant, ...] = (
             "RFC 793 §3.9 says CLOSE in CLOSE-WAIT enters CLOSING; RFC 1122 §4.2.2.20 (a) corrects it to LAST-ACK, "
             "as RFC 9293 has it.", S.CLOSING, ("FIN",), "RFC 793 §3.9 (CLOSE Call, p. 61); RFC 1122 §4.2.2.20 (a)"),
     Variant(S.ESTABLISHED, E.RCV_SYN, "RFC 793",
-            "Without RFC 5961, an in-window SYN in a synchronized state is an error: send a RST, signal "
-            "\"connection reset\", enter CLOSED.", S.CLOSED, ("RST",),
+            "RFC 793's rule, which RFC 9293 keeps for stacks without the challenge-ACK mitigation: an in-window "
+            "SYN in a synchronized state is an error: send a RST, signal \"connection reset\", enter CLOSED.",
+            S.CLOSED, ("RST",),
             "RFC 793 §3.9 (fourth, check the SYN bit); RFC 9293 §3.10.7.4"),
     Variant(S.SYN_RECEIVED, E.RCV_SYN_ACK, "Linux",
-            "Simultaneous open: Linux accepts the peer's SYN+ACK in SYN-RECV when it acknowledges our SYN and "
-            "repeats their SYN (seq + 1 == RCV.NXT), and enters ESTABLISHED, as RFC 9293 Figure 7 shows; other "
-            "SYNs get a challenge ACK.", S.ESTABLISHED, (),
+            "Simultaneous open: an actively opened socket in SYN-RECV accepts the peer's SYN+ACK when it "
+            "acknowledges our SYN and repeats their SYN (seq + 1 == RCV.NXT), and enters ESTABLISHED, as RFC 9293 "
+            "Figure 7 shows; other SYNs get a challenge ACK. (Observed on 6.18.44: a socket that connects to its "
+            "own port, a simultaneous open, counts no TCPSYNChallenge.)", S.ESTABLISHED, (),
             "net/ipv4/tcp_input.c: tcp_validate_incoming; commit 23e89e8ee7be "
             "'tcp: Don't drop SYN+ACK for simultaneous connect().'",
-            kernels="6.11 – 6.18 (and the 6.6.y stable backport)"),
+            kernels="6.11 – 6.18 (6.11 inferred: a net-next commit of July 2024 that 6.10.y took as a backport), and "
+                    "the 6.1.y, 6.6.y and 6.10.y stable series from their backports of September 2024"),
     Variant(S.SYN_RECEIVED, E.RCV_SYN_ACK, "Linux",
-            "Before commit 23e89e8ee7be, the SYN+ACK of a simultaneous open was dropped with a challenge ACK "
-            "(RFC 5961 §4); the connection reached ESTABLISHED on the peer's ACK instead.", S.SYN_RECEIVED, ("ACK",),
-            "net/ipv4/tcp_input.c: tcp_validate_incoming; commit 0c24604b68fc 'tcp: implement RFC 5961 4.2'",
-            kernels="3.6 – 6.10"),
+            "Before commit 23e89e8ee7be, the SYN+ACK of a simultaneous open was dropped with the challenge ACK of "
+            "RFC 9293 §3.10.7.4 (fourth check); the connection reached ESTABLISHED on the peer's ACK instead.",
+            S.SYN_RECEIVED, ("ACK",),
+            "net/ipv4/tcp_input.c: tcp_validate_incoming; commit 0c24604b68fc 'tcp: implement RFC 5961 4.2', as "
+            "commit 23e89e8ee7be's message describes it",
+            kernels="3.6 – 6.10 (3.6 inferred: commit 0c24604b68fc's own message and first release were not read), "
+                    "and 6.1.y, 6.6.y and 6.10.y before their September 2024 backports"),
 )
 
 

@@ -601,4 +601,26 @@ ENTRIES = (
         how="message read at a git mirror; first release inferred: committed to net-next on 2018-06-04, the day the 4.18 "
         "merge window opened (4.17 was released on 2018-06-03); no 4.18 tree read",
     ),
+    # Simultaneous open in SYN-RECV (tcpmodel.states VARIANTS, notebook 01 §2). The check itself was read in
+    # tcp_validate_incoming() of Linux 6.12.117 and 6.1.192 (/work/ksrc); observed on 6.18.44: a socket connecting to its
+    # own port (a simultaneous open) completes with no TCPSYNChallenge counted.
+    commit(
+        "23e89e8ee7be73e21200947885a6d3a109a2c58d", "tcp: Don't drop SYN+ACK for simultaneous connect().", "6.11",
+        "Let's accept a bare SYN+ACK for active-open TCP_SYN_RECV sockets to avoid such a situation.",
+        status="inferred",
+        how="message and diff read in the 6.10-stable review patch of 2024-09-10 ('[ Upstream commit "
+        "23e89e8ee7be73e21200947885a6d3a109a2c58d ]'; 6.1 and 6.6 review patches the same day); first release 6.11 "
+        "inferred: the patch was applied to net-next in July 2024 (google/packetdrill PR #86, 2024-07-17, links it "
+        "in net-next.git) and stable took it as a backport for 6.10, so 6.10 itself lacks it; no 6.11 tree read",
+    ),
+    commit(
+        "0c24604b68fc", "tcp: implement RFC 5961 4.2", "3.6",
+        "since commit 0c24604b68fc (\"tcp: implement RFC 5961 4.2\"), such a SYN+ACK is dropped in "
+        "tcp_validate_incoming() and responded with Challenge ACK.",
+        status="inferred",
+        how="the commit's own message was not found in the stored material; its subject and effect are read in commit "
+        "23e89e8ee7be's message (quoted here), and its check ('RFC 5961 4.2 : Send a challenge ack') in Linux 6.1 and "
+        "6.12 tcp_validate_incoming(); first release 3.6 not read at a source, only consistent with a netdev reply saying that commit "
+        "e37158991701 refined this SYN handling after a report in 2012",
+    ),
 )
