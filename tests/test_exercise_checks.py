@@ -61,6 +61,8 @@ register(
                      hint="What does a FIN do in FIN-WAIT-1?", step_name="state", states=True),
     SequenceExercise("zz.linux", "close path, Linux names", expected=lambda: ("ESTABLISHED", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT"),
                      hint="Follow the active closer.", step_name="state", states=True),
+    SequenceExercise("zz.reopen", "close and reopen", expected=lambda: ("FIN_WAIT_1", "TIME_WAIT", "CLOSED", "SYN_SENT"),
+                     hint="Follow the closer.", step_name="state", states=True, optional=("CLOSED",)),
     SequenceExercise("zz.order", "order the systems", expected=lambda: ("macos", "linux", "rfc793"), hint="Sort.",
                      step_name="system", vocabulary=("rfc793", "macos", "linux")),
 )
@@ -229,6 +231,20 @@ def test_sequence_names_first_wrong_step():
 def test_sequence_off_by_one_at_the_start_is_named():
     assert "leaves out the first state" in check("zz.close", ["FIN_WAIT_1", "CLOSING", "TIME_WAIT", "CLOSED"]).message
     assert "too many at the start" in check("zz.linux", ["SYN_SENT", "ESTABLISHED", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT"]).message
+
+
+def test_sequence_optional_step_may_be_listed_or_left_out_and_is_never_the_reported_error():
+    assert check("zz.reopen", ["FIN-WAIT-1", "TIME-WAIT", "CLOSED", "SYN-SENT"]).correct
+    assert check("zz.reopen", ["fin_wait_1", "time_wait", "syn_sent"]).correct
+    # A short answer without the optional step is "longer", not "CLOSED is missing".
+    short = check("zz.reopen", ["FIN_WAIT_1", "TIME_WAIT"])
+    assert not short and "longer" in short.message and "CLOSED" not in short.message
+    # A wrong step after a left-out optional one is named at its own position.
+    wrong = check("zz.reopen", ["FIN_WAIT_1", "TIME_WAIT", "SYN_RECEIVED"])
+    assert not wrong and "state 3 ('SYN_RECEIVED')" in wrong.message
+    assert "leaves out the first state" in check("zz.reopen", ["TIME_WAIT", "SYN_SENT"]).message
+    # Only the optional step may go: leaving out another one is wrong.
+    assert not check("zz.reopen", ["FIN_WAIT_1", "CLOSED", "SYN_SENT"])
 
 
 def test_sequence_vocabulary_accepts_spellings_and_names_unknown_steps():

@@ -315,3 +315,61 @@ def test_a_misspelt_state_gets_a_spelling_message_not_a_protocol_hint(exercise_i
     answer = right[:-1] + ["FIN_WAIT_3"] if isinstance(ex, SequenceExercise) else "FIN_WAIT_3"
     feedback = check(exercise_id, answer)
     assert not feedback.correct and "not a TCP state name" in feedback.message and "Hint:" not in feedback.message
+
+
+# --- answerable, but not read off the page (auditors' findings on 03, 05, 07, 09) -------------------------
+
+
+def _shown_before(exercise_id: str) -> str:
+    """The markdown (annotations hidden) and stored outputs of the cells before ``exercise_id``'s question."""
+    path = next(p for p in NOTEBOOKS if p.name[:2] == exercise_id[:2])
+    cells = _cells(path)
+    question = _question_text(exercise_id)
+    end = next(i for i, c in enumerate(cells) if c["cell_type"] == "markdown" and "".join(c["source"]) == question)
+    parts = []
+    for cell in cells[:end]:
+        if cell["cell_type"] == "markdown":
+            parts.append(re.sub(r"<!--.*?-->", "", "".join(cell["source"]), flags=re.S))
+        for out in cell.get("outputs", []):
+            parts.append("".join(out.get("text", "")) + "".join(out.get("data", {}).get("text/plain", "")))
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("exercise_id", ["03.closed_at", "05.late_duplicate", "07.wide_range"])
+def test_a_worked_example_does_not_print_the_answer(exercise_id):
+    ex = EXERCISES[exercise_id]
+    # Any number shown above the question that the check would accept (the value, or it rounded to the asked
+    # precision or finer, as a print of it would be) gives the answer away.
+    leaked = [x for x in _numbers_in(_shown_before(exercise_id)) if ex.accepts(x)]
+    assert not leaked, f"{exercise_id}: {leaked} printed above the question would be accepted as the answer"
+
+
+def test_optional_steps_are_accepted_either_way_and_the_question_says_so():
+    optional = [k for k in COURSE_IDS if isinstance(EXERCISES[k], SequenceExercise) and EXERCISES[k].optional]
+    assert "07.reuse_path" in optional
+    for exercise_id in optional:
+        ex = EXERCISES[exercise_id]
+        full = list(ex.expected_answer())
+        for step in ex.optional:
+            assert step in full, f"{exercise_id}: optional step {step!r} is not in the path"
+            assert check(exercise_id, [s for s in full if s != step]).correct
+            question = _question_text(exercise_id)
+            assert step in question and "left out" in question, f"{exercise_id}: the question does not say {step!r} may be left out"
+        assert check(exercise_id, full).correct
+
+
+def test_reuse_question_keys_the_paws_condition_and_no_false_premise():
+    ex = EXERCISES["09.q10_reuse_safety"]
+    (right,) = ex.expected_answer()
+    assert "PAWS" in right and "clock" in right and "ticked" in right  # facts "paws_needs": the clock must have ticked
+    assert not any("random" in o.lower() for o in ex.options)  # ISNs are clock-driven (facts "isn_between_incarnations")
+
+
+def test_tcp_tw_reuse_fixes_incident_one_only_with_timestamps_at_both_ends(monkeypatch):
+    from tcpmodel.exercises import nb09
+
+    reuse = "net.ipv4.tcp_tw_reuse = 1"
+    assert nb09.INCIDENT1_PEER_TIMESTAMPS and reuse in EXERCISES["09.inc1_fix"].expected_answer()
+    assert "timestamps are on at both ends" in _question_text("09.inc1_fix")
+    monkeypatch.setattr(nb09, "INCIDENT1_PEER_TIMESTAMPS", False)
+    assert reuse not in EXERCISES["09.inc1_fix"].expected_answer()

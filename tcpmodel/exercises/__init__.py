@@ -505,7 +505,17 @@ class SequenceExercise(Exercise):
     several spellings (:func:`normalise_flags` for segments' flags);
     ``vocabulary`` lists the possible steps when they are strings the question
     offers (event labels, system keys), so that a step that is none of them is
-    reported as a spelling problem.
+    reported as a spelling problem. ``optional`` lists steps that the answer may
+    leave out wherever the expected path has them (for example RFC 9293's
+    fictional CLOSED between two incarnations); the question says so.
+
+    Examples
+    --------
+    >>> ex = SequenceExercise("xx.reopen", "states", expected=lambda: ("TIME_WAIT", "CLOSED", "SYN_SENT"),
+    ...                       states=True, optional=("CLOSED",), step_name="state")
+    >>> register(ex)
+    >>> check("xx.reopen", ["TIME-WAIT", "CLOSED", "SYN-SENT"]), check("xx.reopen", ["TIME_WAIT", "SYN_SENT"])
+    (✅ xx.reopen: correct., ✅ xx.reopen: correct.)
     """
 
     expected: Callable[[], Sequence[Any]] = field(default=lambda: ())
@@ -514,9 +524,22 @@ class SequenceExercise(Exercise):
     states: bool = False
     vocabulary: Sequence[Any] = ()
     normalise: Callable[[Any], Any] | None = None
+    optional: Sequence[Any] = ()
 
     def expected_answer(self) -> tuple:
         return tuple(self.expected())
+
+    def _variants(self, want: tuple, canonical: Callable[[Any], Any]) -> list[tuple]:
+        """``want`` and each form of it without some of its optional steps (the full path first)."""
+        if not self.optional:
+            return [want]
+        skippable = {canonical(o) for o in self.optional}
+        where = [i for i, step in enumerate(want) if step in skippable]
+        out = []
+        for mask in range(2 ** len(where)):
+            drop = {where[b] for b in range(len(where)) if mask >> b & 1}
+            out.append(tuple(step for i, step in enumerate(want) if i not in drop))
+        return out
 
     def judge(self, answer: Any) -> tuple[bool, str]:
         if isinstance(answer, (set, frozenset, dict)):
@@ -536,13 +559,22 @@ class SequenceExercise(Exercise):
                     return False, f"{self.step_name} {i}: {exc}"
             given = tuple(given)
             want = tuple(vocab.canonical(e) for e in expected)
+            variants = self._variants(want, vocab.canonical)
         else:
             given, want = raw, expected
-        if given == want:
+            variants = self._variants(want, lambda x: x)
+        if given in variants:
             return True, "correct."
-        if len(want) > 1 and given == want[1:]:
+        # Judge against the accepted form that agrees longest with the answer (the same length first), so that a
+        # left-out optional step is never reported as the error.
+        def agreement(v: tuple) -> tuple[int, bool]:
+            common = next((i for i, (g, e) in enumerate(zip(given, v)) if g != e), min(len(given), len(v)))
+            return common, len(v) == len(given)
+
+        want = max(variants, key=agreement)
+        if any(len(v) > 1 and given == v[1:] for v in variants):
             return False, f"your list leaves out the first {self.step_name}: start where the question says the list starts."
-        if len(given) > 1 and given[1:] == want:
+        if len(given) > 1 and given[1:] in variants:
             return False, f"your list has one {self.step_name} too many at the start: start where the question says the list starts."
         for i, (g, e) in enumerate(zip(given, want), start=1):
             if g != e:

@@ -20,17 +20,36 @@ def _after_loss(time_wait: bool) -> list[str]:
     return [s.flags for s in t.segments if s.index > lost.index]
 
 
+#: Exercise 2: the MSL and B's RTO (seconds), neither the worked example's nor the demo's, so that the time A is
+#: CLOSED is computed (the retransmitted FIN's arrival + 2·MSL), not read off a printed line. ``rto=`` keeps the rest
+#: of the script at its default timing (notebook 03 §2 demo).
+CLOSED_AT = {"msl": 20.0, "rto": 2.0}
+
+
 def _closed_at() -> float:
+    from tcpmodel.sim import simulate
+
+    return simulate("lost_final_ack", time_wait=True, **CLOSED_AT).states["A"][-1][0]
+
+
+def _rto_gap(**params: float) -> float:
+    from tcpmodel.sim import simulate
+
+    fins = [s for s in simulate("lost_final_ack", time_wait=True, **params).segments if s.src == "B" and "FIN" in s.flags]
+    return fins[1].t_sent - fins[0].t_sent
+
+
+def _closed_at_default() -> float:
     from tcpmodel.sim import simulate
 
     return simulate("lost_final_ack", time_wait=True).states["A"][-1][0]
 
 
-def _rto_gap() -> float:
-    from tcpmodel.sim import simulate
+def _closed_at_default_rto() -> float:
+    from tcpmodel.sim import EndpointConfig, simulate
 
-    fins = [s for s in simulate("lost_final_ack", time_wait=True).segments if s.src == "B" and "FIN" in s.flags]
-    return fins[1].t_sent - fins[0].t_sent
+    params = dict(CLOSED_AT, rto=EndpointConfig().rto)
+    return simulate("lost_final_ack", time_wait=True, **params).states["A"][-1][0]
 
 
 def _rst_sender() -> set[str]:
@@ -55,13 +74,19 @@ register(
     ),
     NumberExercise(
         "03.closed_at",
-        "With TIME_WAIT (msl = 30 s): at what time, in seconds to one decimal place, is A finally CLOSED?",
+        f"With TIME_WAIT, an MSL of {CLOSED_AT['msl']:g} s and B's RTO at {CLOSED_AT['rto']:g} s (the rest of the script "
+        "at its default timing): at what time, in seconds to one decimal place, is A finally CLOSED?",
         expected=_closed_at,
         hint="The retransmitted FIN restarts the 2MSL timer (RFC 9293 §3.10.7.4, TIME-WAIT): count 2·MSL from its arrival, not from the first FIN.",
         unit="s",
         decimals=1,
         precision="to one decimal place",
-        mistakes={"from the first FIN": (lambda: _closed_at() - _rto_gap(), "That counts 2·MSL from the first FIN; the retransmitted FIN restarts the timer.")},
+        mistakes={"from the first FIN": (lambda: _closed_at() - _rto_gap(**CLOSED_AT),
+                                         "That counts 2·MSL from the first FIN; the retransmitted FIN restarts the timer."),
+                  "worked example": (_closed_at_default,
+                                     "That is the worked example's time, at the default MSL and RTO; the question sets both."),
+                  "default RTO": (_closed_at_default_rto,
+                                  "That keeps B's default RTO; the question sets another, which moves the retransmitted FIN.")},
     ),
     NumberExercise(
         "03.rto",

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from tcpmodel.exercises import ChoiceExercise, NumberExercise, SequenceExercise, register
 
+#: Exercise 4: the widened ephemeral range and the number of server addresses (not the worked example's values).
+WIDE_RANGE = (10240, 65535)
+WIDE_DESTINATIONS = 3
+
 
 def _reuse_path() -> list[str]:
     # A's states from its first close to the new connection, in the tw_reuse run.
@@ -41,14 +45,14 @@ def _wide_range_rate() -> float:
     from tcpmodel.linux import TCP_TIMEWAIT_LEN_S, connect_port_count
     from tcpmodel.models import max_connection_rate
 
-    return max_connection_rate(connect_port_count(1024, 65535), TCP_TIMEWAIT_LEN_S, destinations=4)
+    return max_connection_rate(connect_port_count(*WIDE_RANGE), TCP_TIMEWAIT_LEN_S, destinations=WIDE_DESTINATIONS)
 
 
 def _wide_range_one_destination() -> float:
     from tcpmodel.linux import TCP_TIMEWAIT_LEN_S, connect_port_count
     from tcpmodel.models import max_connection_rate
 
-    return max_connection_rate(connect_port_count(1024, 65535), TCP_TIMEWAIT_LEN_S)
+    return max_connection_rate(connect_port_count(*WIDE_RANGE), TCP_TIMEWAIT_LEN_S)
 
 
 def _recycle_drop_percent() -> float:
@@ -68,9 +72,11 @@ register(
     SequenceExercise(
         "07.reuse_path",
         "In the tw_reuse run (timestamps on), list the states client A passes through from its close() to its new "
-        "connection's ESTABLISHED, as names: ['FIN_WAIT_1', ...].",
+        "connection's ESTABLISHED, as names: ['FIN_WAIT_1', ...]. CLOSED between the two connections may be listed or "
+        "left out: the trace records it when the old connection's TCB is deleted, a state RFC 9293 §3.3.2 calls fictional.",
         expected=_reuse_path,
         states=True,
+        optional=("CLOSED",),
         hint="Follow trace.path('A') from FIN_WAIT_1: the active closer waits, then the new connect() takes the 4-tuple over.",
         step_name="state",
     ),
@@ -98,14 +104,15 @@ register(
     ),
     NumberExercise(
         "07.wide_range",
-        "A client widens ip_local_port_range to 1024–65535 and spreads its connections over 4 server addresses (same "
-        "port). How many new connections per second can it sustain when it closes first, on Linux? Give it to one decimal place.",
+        f"A client widens ip_local_port_range to {WIDE_RANGE[0]}–{WIDE_RANGE[1]} and spreads its connections over "
+        f"{WIDE_DESTINATIONS} server addresses (same port). How many new connections per second can it sustain when it "
+        "closes first, on Linux? Give it to one decimal place.",
         expected=_wide_range_rate,
         hint="ports × destinations / TIME_WAIT, with the ports connect() can really use (tcpmodel.linux.connect_port_count).",
         unit="connections/s",
         decimals=1,
         precision="to one decimal place",
-        mistakes={"one destination": (_wide_range_one_destination, "Each extra (destination IP, port) multiplies the 4-tuples: count all 4 addresses.")},
+        mistakes={"one destination": (_wide_range_one_destination, "Each extra (destination IP, port) multiplies the 4-tuples: count every address.")},
     ),
     NumberExercise(
         "07.recycle_drop",
@@ -118,14 +125,17 @@ register(
     ),
     ChoiceExercise(
         "07.time_wait_knob",
-        "Which Linux sysctl shortens the TIME_WAIT state?",
+        "A socket has entered TIME_WAIT on Linux, and nothing ends it early (no new connection takes its 4-tuple over, "
+        "no RST arrives). Which sysctl sets how long it stays there?",
         options=("tcp_fin_timeout", "tcp_max_tw_buckets", "none: TIME_WAIT is the constant TCP_TIMEWAIT_LEN", "tcp_tw_reuse"),
         correct=_time_wait_knob,
         hint="Read Documentation/networking/ip-sysctl.rst for each one, and include/net/tcp.h.",
         why_wrong={
             "tcp_fin_timeout": "it is the FIN_WAIT_2 timeout of orphaned sockets.",
-            "tcp_max_tw_buckets": "above the cap sockets skip TIME_WAIT altogether; those that enter it still wait the full time.",
-            "tcp_tw_reuse": "it lets a new connect() take a TIME_WAIT 4-tuple over; the state itself is not shortened for anyone else.",
+            "tcp_max_tw_buckets": "it decides whether a closing socket gets a TIME_WAIT at all (above the cap it gets none); "
+            "a socket that has entered TIME_WAIT waits the full time.",
+            "tcp_tw_reuse": "it lets a new connect() take a TIME_WAIT 4-tuple over, which ends that one socket's TIME_WAIT; "
+            "it does not set how long a TIME_WAIT lasts when nothing takes it over.",
         },
     ),
 )

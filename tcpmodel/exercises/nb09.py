@@ -12,6 +12,11 @@ from tcpmodel.exercises import ChoiceExercise, NumberExercise, SequenceExercise,
 #: destination: at the peak every usable port but a few in use sits in TIME_WAIT (notebook 06's rule:
 #: the count reaches the port budget), and the peak rate is above the limit. A test checks both.
 INCIDENT1 = {"time_wait_sockets": 28_200, "peak_rate": 600.0}
+#: Incident 1, question 1.4: both hosts run Linux with default sysctls, so TCP timestamps are on at both ends
+#: (tcp_timestamps = 1), which tcp_tw_reuse needs (tcp_twsk_unique: the old connection must have seen the peer's).
+INCIDENT1_PEER_TIMESTAMPS = True
+#: Kernels whose tcp_tw_reuse delay rule question 1.4 is judged under (one of each rule; facts "tw_reuse_delay_by_version").
+INCIDENT1_KERNELS = ((4, 14), (5, 15), (6, 18))
 #: Incident 3: the NAT the failing users sit behind (a small office of ten hosts); every outcome is a
 #: spread over the course's seeds (tcpmodel.sim.recycle.SPREAD_SEEDS), not one run.
 INCIDENT3 = {"clients": 10}
@@ -59,12 +64,26 @@ _INC1_FIX_OPTIONS = {
 }
 
 
+def _inc1_reuse_raises_limit() -> bool:
+    """Whether tcp_tw_reuse = 1 raises this service's limit on every kernel's delay rule, with the incident's timestamps."""
+    from tcpmodel.linux import LinuxConfig
+    from tcpmodel.models import max_connection_rate
+
+    base = _inc1_limit()
+    configs = [LinuxConfig(tcp_tw_reuse=1, tcp_tw_reuse_delay=None if k < (6, 14) else 1000, kernel=k) for k in INCIDENT1_KERNELS]
+    return all(max_connection_rate(c.ports, _tw(), config=c, peer_timestamps=INCIDENT1_PEER_TIMESTAMPS) > base for c in configs)
+
+
 def _inc1_fix() -> set[str]:
     from tcpmodel.workarounds import decision_row
 
-    # The service *connects*: the fixes are those that help the client side and still exist.
-    return {label for key, label in _INC1_FIX_OPTIONS.items()
-            if decision_row(key).helps in ("client", "both") and not decision_row(key).removed_in}
+    # The service *connects*: the fixes are those that help the client side and still exist; tcp_tw_reuse
+    # only if it applies here (timestamps at both ends) whatever the kernel's delay rule.
+    fixes = {label for key, label in _INC1_FIX_OPTIONS.items()
+             if decision_row(key).helps in ("client", "both") and not decision_row(key).removed_in}
+    if not _inc1_reuse_raises_limit():
+        fixes.discard(_INC1_FIX_OPTIONS["tcp_tw_reuse"])
+    return fixes
 
 
 # ---------------------------------------------------------------- incident 2
@@ -192,12 +211,29 @@ def _q_population() -> float:
     return time_wait_population(Q08_RATE, _tw())
 
 
+#: Q10's options: the right one carries PAWS's condition (facts "paws_needs"); no distractor rests on a false
+#: premise (ISNs between incarnations are clock-driven, facts "isn_between_incarnations", not random).
+Q10_PAWS = "PAWS, once the sender's timestamp clock has ticked since the duplicate was sent"
+Q10_SEQUENCE = "the sequence number check"
+
+
 def _q_reuse_safety() -> set[str]:
     from tcpmodel.sim import simulate
 
-    with_ts = simulate("tw_reuse", timestamps=True)
-    dup = max((s for s in with_ts.segments if s.payload == "old-2" and s.incarnation == 1), key=lambda s: s.t_arrived)
-    return {"PAWS, using TCP timestamps"} if "PAWS" in dup.outcome else {"the 2·MSL timer"}
+    def old_duplicate_and_new_syn(timestamps: bool):
+        t = simulate("tw_reuse", timestamps=timestamps)
+        dup = max((s for s in t.segments if s.payload == "old-2" and s.incarnation == 1), key=lambda s: s.t_arrived)
+        syn = next(s for s in t.segments if s.src == "A" and s.flags == "SYN" and s.incarnation == 2)
+        return dup, syn
+
+    dup, syn = old_duplicate_and_new_syn(True)
+    bare, _ = old_duplicate_and_new_syn(False)
+    # Without timestamps the duplicate is accepted: its sequence number is inside the new window, so the
+    # sequence check cannot be what keeps it out. With them, PAWS drops it because its TSval is older than
+    # the new connection's TS.Recent (the TSval of the new SYN): the sender's clock ticked in between.
+    if "accepted" in bare.outcome and dup.outcome.startswith("PAWS") and dup.tsval < syn.tsval:
+        return {Q10_PAWS}
+    return {Q10_SEQUENCE}
 
 
 def _q_linger_errno() -> set[str]:
@@ -240,7 +276,8 @@ register(
         decimals=1, precision="to one decimal place",
     ),
     ChoiceExercise(
-        "09.inc1_fix", "Which fixes raise the limit for this service? Pick all that apply.",
+        "09.inc1_fix", "Both hosts run Linux with default sysctls, so TCP timestamps are on at both ends. Which fixes raise "
+        "the limit for this service, whatever the kernel version? Pick all that apply.",
         options=tuple(_INC1_FIX_OPTIONS.values()), correct=_inc1_fix,
         hint="The service is the side that connects: check whom each workaround helps in the decision table.",
         why_wrong={
@@ -255,13 +292,13 @@ register(
         expected=_inc2_path, states=True, hint="The side that sends the first FIN is the active closer (simulate('normal_close', closer='B').path('B')).", step_name="state",
     ),
     NumberExercise(
-        "09.inc2_wait", "Without SO_REUSEADDR, bind() fails while a TIME_WAIT socket holds the port. For how many seconds, at least, "
-        "does each TIME_WAIT socket on Linux hold it? Give a whole number of seconds.",
+        "09.inc2_wait", "Without SO_REUSEADDR, bind() fails while a TIME_WAIT socket holds the port. For how many seconds does "
+        "each TIME_WAIT socket on Linux hold it when nothing ends its TIME_WAIT early? Give a whole number of seconds.",
         expected=_tw, hint="The port is free when the last TIME_WAIT socket on it expires: TCP_TIMEWAIT_LEN.", unit="s",
         decimals=0, precision="a whole number of seconds",
         mistakes={"rfc793": (_q_rfc793_tw, "That is RFC 793's 2·MSL; Linux waits TCP_TIMEWAIT_LEN."),
                   "first success": (lambda: _tw() + 1, "That is the first whole-second restart in notebook 02's demo that succeeds; the "
-                                    "question asks how long, at least, the TIME_WAIT socket holds the port.")},
+                                    "question asks how long the TIME_WAIT socket holds the port.")},
     ),
     ChoiceExercise(
         "09.inc2_fix", "On Linux, which sockets must carry SO_REUSEADDR so that the restarted server can bind at once?",
@@ -314,9 +351,17 @@ register(
         options=("the client", "the server"), correct=_q_who_waits, hint="The side that sends the first FIN waits.",
     ),
     ChoiceExercise(
-        "09.q04_lost_ack", "Notebook 03: the final ACK is lost and the active closer has no TIME_WAIT. What does the passive closer's application see?",
+        "09.q04_lost_ack", "Notebook 03: the final ACK is lost and the active closer has no TIME_WAIT. The passive closer's "
+        "application ended its side with shutdown(SHUT_WR) and still holds the socket, waiting in poll(). On Linux, what "
+        "does that socket report when its close ends?",
         options=("connection reset", "connection refused", "timeout", "nothing: a clean close"), correct=_q_lost_ack_error,
-        hint="The retransmitted FIN reaches a CLOSED endpoint (RFC 9293 §3.10.7.1).",
+        hint="The retransmitted FIN reaches a CLOSED endpoint (RFC 9293 §3.10.7.1); which error does Linux's tcp_reset() "
+        "set in LAST-ACK, and who hears it?",
+        why_wrong={
+            "nothing: a clean close": "that is what an application that called close() hears, because it no longer holds the "
+            "socket; this one still does, and its connection ended with a RST, not with the ACK of its FIN.",
+            "connection refused": "Linux reports that for a RST in SYN-SENT, to a connect() that nobody accepted.",
+        },
     ),
     ChoiceExercise(
         "09.q05_old_dup", f"Notebook 04: without TIME_WAIT, a reconnect {Q05['quiet_time']:g} s after the close, and a duplicate held {Q05['delay']:g} s: is the new incarnation corrupted?",
@@ -345,10 +390,18 @@ register(
         mistakes={"one": (_inc1_limit, "That is for one destination; the 4-tuple includes the destination.")},
     ),
     ChoiceExercise(
-        "09.q10_reuse_safety", "Notebook 07: what keeps an old duplicate out when tcp_tw_reuse takes a 4-tuple over early?",
-        options=("PAWS, using TCP timestamps", "the 2·MSL timer", "SO_REUSEADDR", "the random ISN"), correct=_q_reuse_safety,
-        hint="Run simulate('tw_reuse', timestamps=True) and read the old duplicate's outcome.",
-        why_wrong={"the 2·MSL timer": "reuse ends the wait early; the timer is exactly what is skipped."},
+        "09.q10_reuse_safety", "Notebook 07: tcp_tw_reuse has taken a 4-tuple over, and an old duplicate of the previous "
+        "connection arrives whose sequence number falls inside the new connection's window (the tw_reuse run). "
+        "What keeps it out?",
+        options=(Q10_PAWS, Q10_SEQUENCE, "the 2·MSL timer", "SO_REUSEADDR"), correct=_q_reuse_safety,
+        hint="Run simulate('tw_reuse', timestamps=True) and read the old duplicate's outcome; then read what PAWS needs "
+        "in notebook 07 §3.",
+        why_wrong={
+            Q10_SEQUENCE: "the duplicate's sequence number is inside the new window, so the sequence check accepts it: "
+            "that is the corrupted run without timestamps in notebook 07 §3.",
+            "the 2·MSL timer": "reuse ends the wait early; the timer is exactly what is skipped.",
+            "SO_REUSEADDR": "it only decides whether bind() may take a port; it inspects no arriving segment.",
+        },
     ),
     ChoiceExercise(
         "09.q11_linger_errno", "Notebook 08: with SO_LINGER {on, 0}, which errno does the peer's recv() raise?",
