@@ -269,7 +269,8 @@ class TestGeneralApi:
     def test_new_syn_with_higher_seq_accepted_in_time_wait(self):
         # B (server) closes first and sits in TIME_WAIT; A reconnects from the same port
         # 2 s later with a clock-driven ISN, whose sequence number is after B's RCV.NXT:
-        # Linux accepts it (the BSD heuristic) and gives the new connection its own ISN
+        # Linux accepts it (the sequence branch of its own test in tcp_timewait_state_process) and
+        # gives the new connection its own ISN
         # above the old one's (RFC 9293 §3.6.1, MAY-2 condition 1).
         sc = Scenario("berkeley", [listen("B", 0), connect("A", 0), close("B", 1.0),
                                    close("A", after("A", S.CLOSE_WAIT, 0.1)), connect("A", 3.0)], msl=30.0)
@@ -284,6 +285,35 @@ class TestGeneralApi:
         assert synack2.seq == seq_add(fin_b.seq + 1, 65537)
         syn2 = [s for s in t.segments if s.flags == "SYN" and s.incarnation == 2][0]
         assert "sequence test" in syn2.outcome and "MAY-2" in syn2.outcome
+
+    def test_a_listen_waiting_for_time_wait_to_end_takes_the_syn_accepted_there(self):
+        # Notebook 07's myth-3 scenario: the server closes first and calls listen() again as soon as it is
+        # in TIME_WAIT (retried until the 4-tuple is free). A SYN accepted in TIME_WAIT is handed to that
+        # listener (Linux tcp_v4_rcv, TCP_TW_SYN): the waiting listen() must not run again afterwards and fail
+        # against the new connection with "connection already exists".
+        sc = Scenario("server_closes_first", [listen("B", 0), connect("A", 0), close("B", 1.0),
+                                              close("A", after("A", S.CLOSE_WAIT, 0.1)),
+                                              listen("B", after("B", S.TIME_WAIT, 0.0), retry=True), connect("A", 5.0)],
+                      msl=30.0)
+        t = simulate(sc)
+        assert t.errors == {"A": [], "B": []}
+        b = names(t, "B")
+        i = b.index("TIME_WAIT")
+        assert b[i:] == ["TIME_WAIT", "CLOSED", "LISTEN", "SYN_RECEIVED", "ESTABLISHED"]
+        assert any("waiting listen() takes the SYN" in line for _, who, line in t.log if who == "B")
+        # The log names Linux's own test, not the BSD heuristic (facts "syn_in_time_wait").
+        accepted = [line for _, _, line in t.log if "accepted in TIME_WAIT" in line]
+        assert accepted and "Linux's own test" in accepted[0] and "BSD" not in accepted[0]
+
+    def test_a_listen_still_waits_when_no_syn_comes(self):
+        # Without a new SYN the parked listen() runs when TIME_WAIT ends, once, and succeeds.
+        sc = Scenario("server_restarts", [listen("B", 0), connect("A", 0), close("B", 1.0),
+                                          close("A", after("A", S.CLOSE_WAIT, 0.1)),
+                                          listen("B", after("B", S.TIME_WAIT, 0.0), retry=True)], msl=30.0)
+        t = simulate(sc)
+        assert t.errors == {"A": [], "B": []}
+        assert names(t, "B")[-3:] == ["TIME_WAIT", "CLOSED", "LISTEN"]
+        assert t.entered("B", S.LISTEN)[-1] == pytest.approx(t.entered("B", S.TIME_WAIT)[0] + 60.0)
 
     def test_syn_with_same_isn_but_newer_timestamp_is_accepted_in_time_wait(self):
         # Same ISN (the sequence test fails), but both ends use timestamps and 2 s passed:

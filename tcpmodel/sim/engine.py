@@ -663,10 +663,18 @@ class Engine:
             why = time_wait_accepts_syn(seg.seq, tcb.rcv_nxt, tsval=seg.tsval if tcb.ts_on else None,
                                         ts_recent=tcb.ts_recent if tcb.ts_on else None)
             if why is not None:
-                test = ("its sequence number is after RCV.NXT (the BSD heuristic)" if why == "sequence"
+                test = ("its sequence number is after RCV.NXT (the sequence branch of Linux's own test)" if why == "sequence"
                         else "its timestamp is newer than the last one seen (the Timestamp Option 'meets "
                              "expectations', RFC 9293 §3.10.7.4, after RFC 6191)")
                 iss = seq_add(tcb.snd_nxt, LINUX_TW_ISN_OFFSET)
+                # Linux hands the SYN to the listening socket (tcp_v4_rcv, TCP_TW_SYN). A listen() parked until
+                # this 4-tuple leaves TIME_WAIT stands for that listener: the SYN's passive open below is its
+                # work, so it must not run again afterwards against the new connection.
+                waiting = [c for c in self._parked if c.endpoint == tcb.name and c.action == "listen"]
+                if waiting:
+                    self._parked = [c for c in self._parked if not any(c is w for w in waiting)]
+                    self.trace.log.append((self.t, tcb.name, "the waiting listen() takes the SYN (Linux tcp_v4_rcv hands "
+                                                             "a TCP_TW_SYN to the listener); it is not retried"))
                 if tcb.tw_span is not None:
                     tcb.tw_span.outcome = "ended early: new SYN accepted"
                 self._apply(tcb, Event.TIMEOUT, note=f"new SYN accepted in TIME_WAIT because {test}; Linux tcp_timewait_state_process")
