@@ -58,7 +58,8 @@ __all__ = [
     "connect_port_count",
 ]
 
-#: ``include/net/tcp.h``: ``#define TCP_TIMEWAIT_LEN (60*HZ)`` (Linux 6.18; unchanged since 2.x).
+#: ``include/net/tcp.h``: ``#define TCP_TIMEWAIT_LEN (60*HZ)`` (read in Linux 6.12 and 6.1; unchanged since 2.x,
+#: as facts "linux_time_wait_length" says).
 TCP_TIMEWAIT_LEN_S = 60.0
 #: ``include/net/tcp.h``: ``TCP_PAWS_MSL 60``; also the upper bound of ``tcp_tw_reuse_delay``
 #: (``net/ipv4/sysctl_net_ipv4.c``: ``tcp_tw_reuse_delay_max = TCP_PAWS_MSL * MSEC_PER_SEC``).
@@ -89,7 +90,7 @@ TW_SOCK_SOURCE = (
 FULL_TCP_SOCK_BYTES = 2368
 
 LINUX_SOURCES = {
-    "TCP_TIMEWAIT_LEN": "include/net/tcp.h: #define TCP_TIMEWAIT_LEN (60*HZ) (Linux 6.18)",
+    "TCP_TIMEWAIT_LEN": "include/net/tcp.h: #define TCP_TIMEWAIT_LEN (60*HZ) (read in Linux 6.12; 6.1 has the same line)",
     "ip_local_port_range": "Documentation/networking/ip-sysctl.rst: ip_local_port_range, "
     "'The default values are 32768 and 60999 respectively.'",
     "tcp_tw_reuse": "Documentation/networking/ip-sysctl.rst: tcp_tw_reuse 0/1/2, Default: 2; "

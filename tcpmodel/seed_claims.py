@@ -149,6 +149,8 @@ NB08_REUSEADDR = ("08_lab_your_kernel.ipynb", "## 3. Restarting a server: `SO_RE
 NB08_BOUND = ("08_lab_your_kernel.ipynb",
               "## 4. Connecting again from the same port: `tcp_tw_reuse` and the bound-port rule")
 NB08_ABORT = ("08_lab_your_kernel.ipynb", "## 5. Aborting with RST, and reading the timer instead of waiting")
+NB08_NETNS = ("08_lab_your_kernel.ipynb",
+              "## 6. Port exhaustion, in a namespace of its own (instructors, root only — shown from a stored run)")
 NB08_DIFFERS = ("08_lab_your_kernel.ipynb", "## Where Linux differs from the textbook and from popular articles")
 NB09_POOL = ("09_capstone.ipynb", "## 1. Incident: an outgoing pool that cannot connect")
 NB09_RESTART = ("09_capstone.ipynb", "## 2. Incident: a server that cannot restart")
@@ -759,9 +761,14 @@ _AVOID = (
 
     _c("avoid-tw/restart-networking", "wrong",
        "Restarting the networking service (its init script) clears connections from TIME_WAIT.",
-       "A TIME_WAIT socket is a kernel object with its own timer; it ends when the timer expires, on a RST, "
-       "when its 4-tuple is taken over, or with its network namespace.",
-       [NB07_MYTHS, NB08_SS], [R9293_TIMEOUTS, TCP_H], ["Restart networking", "restart the service"]),
+       "A TIME_WAIT socket is a kernel object with its own timer, not a property of an interface; it ends when "
+       "the timer expires, on a RST (tcp_rfc1337 = 0), when its 4-tuple is taken over, when SOCK_DESTROY (ss -K) "
+       "kills it, or with its network namespace. Notebook 08's root lab takes lo down and up and flushes its "
+       "addresses, and the socket's timer keeps counting down.",
+       [NB07_MYTHS, NB08_SS, NB08_NETNS],
+       [R9293_TIMEOUTS, TCP_H, "linux:net/ipv4/inet_timewait_sock.c:tw_timer_handler", "linux:net/ipv4/tcp.c:tcp_abort",
+        "linux:net/ipv4/inet_timewait_sock.c:inet_twsk_purge"],
+       ["Restart networking", "restart the service"]),
 
     _c("avoid-tw/client-gets-new-port", "partly-true",
        "When the client closes first TIME_WAIT causes no real trouble, since a restarted client simply gets "
@@ -841,10 +848,11 @@ _UNP = (
     _c("unp-2.7/hop-limit-bounds", "partly-true",
        "The bound comes from the IP header's hop limit, eight bits wide, on the assumption that even a "
        "packet starting at the largest hop count cannot outlive the MSL.",
-       "The hop limit bounds hops, not seconds: RFC 791 §3.1 specifies the TTL in seconds but every hop "
-       "decrements it by at least one, so a packet queued for long loses little of it; RFC 1185 §1 calls "
-       "the enforcement loose.",
-       [NB04_TTL, NB05_MSL], [R791_TTL, "rfc1185:1"], ["hops"]),
+       "The hop limit bounds hops more than seconds: RFC 791 §3.1 specifies the TTL in seconds, but every module "
+       "that handles a datagram must lower it by at least one, so it \"has some attributes of a hop-count\" "
+       "(RFC 1812 §4.2.2.9), and IPv6 defines it as a hop count (RFC 8200 §3); RFC 1185 §1 calls IP's "
+       "enforcement of the MSL \"loosely defined and even more loosely implemented\".",
+       [NB04_TTL, NB05_MSL], [R791_TTL, "rfc1812:4.2.2.9", "rfc8200:3", "rfc1185:1"], ["hops"]),
 
     _c("unp-2.7/wandering-duplicates", "true",
        "A segment caught in a routing loop while routes converge can be retransmitted meanwhile and arrive "

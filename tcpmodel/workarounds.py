@@ -216,14 +216,18 @@ MYTHS: tuple[Myth, ...] = (
     Myth(
         "restart_networking",
         "Restarting networking clears TIME_WAIT.",
-        "A TIME_WAIT socket lives in TCP's connection hash, with its own timer, not in an interface. It ends when its "
-        f"{TCP_TIMEWAIT_LEN_S:g} s timer fires, when a new connection takes its 4-tuple over (an outgoing connect() that "
-        "tcp_twsk_unique allows, or an incoming SYN that Linux's own test accepts: sequence number after RCV.NXT or a newer "
-        "timestamp), when a RST at RCV.NXT kills it (unless tcp_rfc1337=1), or when its network namespace is destroyed.",
+        "A TIME_WAIT socket lives in TCP's connection hash, with its own timer, not in an interface. It ends only when "
+        f"its {TCP_TIMEWAIT_LEN_S:g} s timer fires; a new connection takes its 4-tuple over (an outgoing "
+        "connect() that tcp_twsk_unique allows, or an incoming SYN that Linux's own test accepts: sequence number after "
+        "RCV.NXT or a newer timestamp); a RST at RCV.NXT kills it (unless tcp_rfc1337=1); a privileged process destroys "
+        "it with SOCK_DESTROY (ss -K, which reaches tcp_abort, in kernels built with CONFIG_INET_DIAG_DESTROY); or its "
+        "network namespace is destroyed (inet_twsk_purge). Taking an interface down and up or flushing its addresses is "
+        "none of them (observed on Linux 6.18.44 in notebook 08's root lab).",
         "net/ipv4/inet_timewait_sock.c: inet_twsk_hashdance_schedule (inet_twsk_hashdance and inet_twsk_schedule in "
-        "older kernels), inet_twsk_purge; "
+        "older kernels), tw_timer_handler, inet_twsk_purge (called through tcp_twsk_purge when a namespace exits); "
         "net/ipv4/tcp_minisocks.c: tcp_timewait_state_process (TCP_TW_SYN; the RST branch, tcp_rfc1337); "
-        "net/ipv4/tcp_ipv4.c: tcp_twsk_unique",
+        "net/ipv4/tcp_ipv4.c: tcp_twsk_unique; net/ipv4/tcp.c: tcp_abort (the TIME_WAIT branch, "
+        "inet_twsk_deschedule_put; SOCK_DESTROY needs CONFIG_INET_DIAG_DESTROY, net/ipv4/Kconfig)",
     ),
     Myth(
         "fin_timeout",

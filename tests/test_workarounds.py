@@ -391,6 +391,21 @@ def test_every_myth_has_a_correction_and_a_source():
         myth("nope")
 
 
+def test_restart_networking_myth_names_every_way_a_time_wait_ends():
+    # socket_rules.TIME_WAIT_ENDED_BY is what the root lab's model column predicts from; the myth must name
+    # each of them, with the kernel function that does it in its source.
+    from tcpmodel.socket_rules import TIME_WAIT_ENDED_BY
+
+    named = {"timer": ("timer fires", "tw_timer_handler"), "takeover": ("takes its 4-tuple over", "tcp_twsk_unique"),
+             "rst": ("RST", "tcp_timewait_state_process"), "sock_destroy": ("SOCK_DESTROY", "tcp_abort"),
+             "netns_exit": ("network namespace is destroyed", "inet_twsk_purge")}
+    assert set(named) == set(TIME_WAIT_ENDED_BY)
+    m = myth("restart_networking")
+    for way, (words, symbol) in named.items():
+        assert words in m.truth, way
+        assert symbol in m.source, way
+
+
 def test_widgets_draw_and_name_an_existing_static_figure():
     import matplotlib
 
