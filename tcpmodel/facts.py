@@ -159,9 +159,11 @@ FACTS: dict[str, Fact] = _facts(
         "not reject when its sequence number is after RCV.NXT *or* its timestamp is newer than the last one seen "
         "(`TCP_TW_SYN`), and starts the new connection at ISN = old SND.NXT + "
         f"{LINUX_TW_ISN_OFFSET} (`tw_snd_nxt + 65535 + 2` in the source): condition (1) holds. Condition (2) does "
-        "not: the function's own comment says \"we violate main RFC requirement\" if the SYN was an old duplicate.",
+        "not: the function's own comment says \"we violate main RFC requirement\" if the SYN was an old duplicate. "
+        "The SYN is taken only if a socket is listening on the port (`tcp_v4_rcv()` hands it to the listener and "
+        "drops the TIME_WAIT socket); with no listener the TIME_WAIT socket answers it with an ACK (`TCP_TW_ACK`).",
         ("rfc9293:3.6.1", "rfc1122:4.2.2.13", "rfc6191", "rfc9293:3.10.7.4", "doc:freebsd-tcp_twcheck",
-         "linux:net/ipv4/tcp_minisocks.c:tcp_timewait_state_process"),
+         "linux:net/ipv4/tcp_minisocks.c:tcp_timewait_state_process", "linux:net/ipv4/tcp_ipv4.c:tcp_v4_rcv"),
         applies="the RFCs named; Linux 6.12 and 6.18 (sources read; a 4.x-era copy read has the same test and ISN)",
     ),
     Fact(
