@@ -335,7 +335,7 @@ def _shown_before(exercise_id: str) -> str:
     return "\n".join(parts)
 
 
-@pytest.mark.parametrize("exercise_id", ["03.closed_at", "05.late_duplicate", "07.wide_range"])
+@pytest.mark.parametrize("exercise_id", ["03.closed_at", "05.late_duplicate", "07.wide_range", "08.timer_seconds"])
 def test_a_worked_example_does_not_print_the_answer(exercise_id):
     ex = EXERCISES[exercise_id]
     # Any number shown above the question that the check would accept (the value, or it rounded to the asked
@@ -373,3 +373,9 @@ def test_tcp_tw_reuse_fixes_incident_one_only_with_timestamps_at_both_ends(monke
     assert "timestamps are on at both ends" in _question_text("09.inc1_fix")
     monkeypatch.setattr(nb09, "INCIDENT1_PEER_TIMESTAMPS", False)
     assert reuse not in EXERCISES["09.inc1_fix"].expected_answer()
+
+
+def test_timer_question_shows_the_row_its_check_decodes():
+    from tcpmodel.exercises import nb08
+
+    assert f"03:{nb08.EXERCISE_WHEN}" in _question_text("08.timer_seconds") and nb08.EXERCISE_WHEN in nb08.EXERCISE_ROW

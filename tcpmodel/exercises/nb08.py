@@ -6,7 +6,10 @@ from tcpmodel.exercises import ChoiceExercise, NumberExercise, SequenceExercise,
 
 #: A TIME_WAIT row captured from /proc/net/tcp on Linux 6.18 (little-endian x86_64).
 SAMPLE_ROW = "   3: 0100007F:C62E 0100007F:D683 06 00000000:00000000 03:0000176A 00000000     0        0 0 3 00000000e2a85e97"
-SAMPLE = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n" + SAMPLE_ROW + "\n"
+#: Exercise 1: the same socket read again 12.15 s later (not the worked example's row, whose decoding notebook 08 prints).
+EXERCISE_WHEN = "000012AB"
+EXERCISE_ROW = SAMPLE_ROW.replace("03:0000176A", f"03:{EXERCISE_WHEN}")
+SAMPLE = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n" + EXERCISE_ROW + "\n"
 #: include/asm-generic/param.h: ``# define USER_HZ 100``, the tick of the clock_t values the kernel shows user
 #: space (sysconf(_SC_CLK_TCK)), whatever CONFIG_HZ is. get_timewait4_sock() (net/ipv4/tcp_ipv4.c) prints the
 #: timer with jiffies_delta_to_clock_t() (include/linux/jiffies.h), so tm->when counts these ticks, not jiffies.
@@ -21,7 +24,17 @@ def _seconds_left() -> float:
 
 
 def _raw_ticks() -> float:
-    return float(int(SAMPLE_ROW.split()[5].split(":")[1], 16))
+    return float(int(EXERCISE_WHEN, 16))
+
+
+def _worked_example_seconds() -> float:
+    return int(SAMPLE_ROW.split()[5].split(":")[1], 16) / USER_HZ
+
+
+def _hex_digits_read_as_decimal() -> float:
+    import re
+
+    return float(re.match(r"\d+", EXERCISE_WHEN.lstrip("0")).group(0)) / USER_HZ
 
 
 def _restart_outcome() -> set[str]:
@@ -50,7 +63,7 @@ def _closer_path() -> list[str]:
 register(
     NumberExercise(
         "08.timer_seconds",
-        f"A /proc/net/tcp row shows `06` in the st column and `03:0000176A` in tr:tm->when, on a machine whose "
+        f"A /proc/net/tcp row shows `06` in the st column and `03:{EXERCISE_WHEN}` in tr:tm->when, on a machine whose "
         f"kernel runs at CONFIG_HZ={CONFIG_HZ}. The part after the colon is hexadecimal and counts clock ticks of "
         f"USER_HZ = {USER_HZ} per second, whatever CONFIG_HZ is (get_timewait4_sock() in net/ipv4/tcp_ipv4.c "
         "converts the timer with jiffies_delta_to_clock_t(); USER_HZ is in include/asm-generic/param.h). "
@@ -62,8 +75,9 @@ register(
         precision="to two decimal places",
         mistakes={
             "raw ticks": (_raw_ticks, "That is the number of clock ticks; divide by USER_HZ to get seconds."),
+            "worked example": (_worked_example_seconds, "That is the worked example's row; this one shows another value."),
             "kernel HZ": (lambda: _raw_ticks() / CONFIG_HZ, "The column is converted to USER_HZ ticks (jiffies_delta_to_clock_t), not the kernel's CONFIG_HZ jiffies."),
-            "hex read as decimal": (lambda: 176 / USER_HZ, "0000176A is hexadecimal: convert all of it (0x176A), not only "
+            "hex read as decimal": (_hex_digits_read_as_decimal, f"{EXERCISE_WHEN} is hexadecimal: convert all of it, not only "
                                     "its decimal digits."),
         },
     ),
