@@ -69,7 +69,7 @@ def cite(key: str) -> str:
     """The citation of ledger entry ``key``, labelled when inferred or unverified.
 
     >>> cite("linux:include/net/tcp.h:TCP_TIMEWAIT_LEN")
-    'include/net/tcp.h'
+    'include/net/tcp.h `TCP_TIMEWAIT_LEN` (Linux 6.12)'
     """
     try:
         return LEDGER[key].label

@@ -48,8 +48,17 @@ class Source:
 
     @property
     def label(self) -> str:
-        """The citation with its status where it is not verified, for prose."""
-        return self.cite if self.status == "verified" else f"{self.cite} ({self.status})"
+        """The citation for prose: with the symbol and version read, and the status where it is not verified.
+
+        >>> kernel_source("net/ipv4/tcp.c", "tcp_close", "void tcp_close(struct sock *sk, long timeout)").label
+        'net/ipv4/tcp.c `tcp_close` (Linux 6.18)'
+        """
+        text = self.cite
+        if self.kind == "kernel-source" and self.symbol:
+            text = f"{self.cite} `{self.symbol}` (Linux {self.version})"
+        elif self.kind == "man-page" and self.symbol:
+            text = f"{self.cite} `{self.symbol}` ({self.version})"
+        return text if self.status == "verified" else f"{text} ({self.status})"
 
     def markdown(self) -> str:
         """A markdown link to the source, with its status where it is not verified."""
