@@ -582,9 +582,11 @@ VARIANTS: tuple[Variant, ...] = (
             S.SYN_RECEIVED, ("SYN+ACK",), "FreeBSD sys/netinet/tcp_timewait.c: tcp_twcheck ('start over if the "
             "sequence numbers are above the previous ones')"),
     Variant(S.TIME_WAIT, E.RCV_SYN, "Linux",
-            "A SYN (no ACK, no RST) that PAWS does not reject, with SEG.SEQ after RCV.NXT (the BSD heuristic) or "
-            "a newer timestamp (the test attributed to RFC 6191 above), returns TCP_TW_SYN: if a socket listens "
-            "on the port, the timewait socket is removed and the listener answers SYN+ACK with ISN = old SND.NXT + "
+            "Linux's own test: a SYN (no ACK, no RST) that PAWS does not reject, with SEG.SEQ after RCV.NXT or "
+            "a newer timestamp (the test attributed to RFC 6191 above), returns TCP_TW_SYN. Its sequence branch "
+            "makes the comparison of the FreeBSD row; the PAWS check before it and the timestamp branch are "
+            "Linux's. If a socket listens on the port, the timewait socket is removed and the listener answers "
+            "SYN+ACK with ISN = old SND.NXT + "
             "65537, meeting MAY-2's condition (1); with no listener the SYN gets an ACK. Condition (2) is not met: "
             "the source's own comment says 'we violate main RFC requirement' if the SYN was an old duplicate. "
             "Other SYNs get an ACK (rate-limited); the timer is restarted only for a SYN that PAWS rejected.",

@@ -379,3 +379,53 @@ def test_timer_question_shows_the_row_its_check_decodes():
     from tcpmodel.exercises import nb08
 
     assert f"03:{nb08.EXERCISE_WHEN}" in _question_text("08.timer_seconds") and nb08.EXERCISE_WHEN in nb08.EXERCISE_ROW
+
+
+def test_reopen_from_time_wait_accepts_the_linux_and_rfc_path_and_the_simulators_bookkeeping():
+    # Linux: tcp_v4_rcv drops the TIME_WAIT socket on TCP_TW_SYN and the listener, which stays in LISTEN, answers
+    # the SYN with a new connection; RFC 9293 §3.6.1 (MAY-2) reopens "directly from TIME-WAIT state". Both give
+    # TIME_WAIT, SYN_RECEIVED, ESTABLISHED. The simulator's one-TCB endpoint records CLOSED and LISTEN in between.
+    ex = EXERCISES["04.berkeley_path"]
+    full = list(ex.expected_answer())
+    linux = [s for s in full if s not in ex.optional]
+    assert linux == ["TIME_WAIT", "SYN_RECEIVED", "ESTABLISHED"]
+    assert full != linux and set(full) - set(linux) == {"CLOSED", "LISTEN"}
+    assert check("04.berkeley_path", linux).correct and check("04.berkeley_path", full).correct
+    assert check("04.berkeley_path", ["TIME-WAIT", "SYN-RECV", "ESTAB"]).correct  # as ss prints the new connection
+    assert not check("04.berkeley_path", ["TIME_WAIT", "ESTABLISHED"])
+    assert not check("04.berkeley_path", ["TIME_WAIT", "CLOSED", "LISTEN", "ESTABLISHED"])
+    # The premise Linux needs for TCP_TW_SYN to open a connection: a socket listening on the port.
+    for text in (ex.prompt, _question_text("04.berkeley_path")):
+        assert "listens on the port" in text and "4-tuple" in text
+
+
+def test_two_msl_hint_gives_notebook_04s_reasoning():
+    # Notebook 04 §3: the peer retransmits its FIN until the last ACK reaches it (up to one MSL), and the last such
+    # FIN can live one more MSL. The hint and the one-MSL mistake say that, not "a segment and the answer to it".
+    ex = EXERCISES["04.two_msl"]
+    section = next("".join(c["source"]) for c in _cells(ROOT / "notebooks" / "04_old_duplicates.ipynb") if c["id"] == "s3-concept")
+    assert "retransmitting its FIN" in section and "one more MSL" in section
+    assert "retransmits its FIN" in ex.hint and "one more MSL" in ex.hint and "come back" not in ex.hint
+    (_, one_msl_text), = ex.mistakes.values()
+    assert "FIN" in one_msl_text and "one direction only" not in one_msl_text
+
+
+def test_time_wait_from_asks_about_a_close_with_fins_which_is_what_the_table_models():
+    # RFC 9293 §3.5.2 and Note 3 under Figure 5: the side that sends a RST should enter TIME-WAIT. The table does not
+    # model that: no row that sends or receives a RST leads into TIME_WAIT, so the question must leave it out.
+    from tcpmodel.states import TABLE, Event, State, Transition
+
+    into = [(s, e, row) for (s, e), row in TABLE.items()
+            if isinstance(row, Transition) and row.next is State.TIME_WAIT and s is not State.TIME_WAIT]
+    assert into and not [x for x in into if x[1] in (Event.RCV_RST, Event.ABORT) or "RST" in x[2].send]
+    for text in (EXERCISES["01.time_wait_from"].prompt, _question_text("01.time_wait_from")):
+        assert "close with FINs" in text and "Note 3" in text and "§3.5.2" in text
+
+
+def test_restart_question_asks_what_bind_does():
+    # Notebook 02 §2 (facts "so_reuseaddr_rebind"): bind() is the call that fails with EADDRINUSE, bind(2).
+    ex = EXERCISES["02.restart"]
+    for text in (ex.prompt, _question_text("02.restart").replace("`", "")):
+        assert "What does bind() do?" in text and "calls listen() on its port" not in text
+        assert "neither the old nor the new listening socket sets SO_REUSEADDR" in text
+    assert ex.expected_answer() == {"EADDRINUSE (address already in use)"}

@@ -48,7 +48,7 @@ register(
         hint="Roles (client, server) do not appear in the state machine; the order of the FINs does.",
         why_wrong={
             "the client": "only when the client happens to close first; a server that closes first waits too.",
-            "the server": "only when the server closes first, as HTTP/1.0 servers did.",
+            "the server": "only when the server closes first, as HTTP/1.0 servers did (RFC 1945 §1.3).",
             "both sides, always": "both wait only in a simultaneous close; normally one side does.",
         },
     ),

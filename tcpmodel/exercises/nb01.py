@@ -75,7 +75,9 @@ def _rst_in_syn_received() -> set[str]:
 register(
     ChoiceExercise(
         "01.time_wait_from",
-        "From which states can a connection enter TIME_WAIT? Give a set of state names, e.g. {'CLOSED', 'LISTEN'}.",
+        "In a close with FINs (no RST sent or received), from which states can a connection enter TIME_WAIT? Leave "
+        "out the reset rule of Note 3 under Figure 5 (RFC 9293 §3.3.2) and RFC 9293 §3.5.2, that the side that sends "
+        "a RST should enter TIME-WAIT: the table does not model it. Give a set of state names, e.g. {'CLOSED', 'LISTEN'}.",
         options=STATE_NAMES,
         correct=_time_wait_predecessors,
         states=True,

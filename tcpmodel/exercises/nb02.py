@@ -7,7 +7,8 @@ from tcpmodel.exercises import ChoiceExercise, NumberExercise, SequenceExercise,
 WHO_OPTIONS = ("the client", "the server", "whichever side calls close() first", "both sides, always")
 #: Exercise 4: seconds after the server entered TIME_WAIT at which it restarts.
 RESTART_AFTER_S = 5.0
-RESTART_OPTIONS = ("it succeeds", "EADDRINUSE (address already in use)", "ECONNRESET (connection reset)", "ETIMEDOUT")
+RESTART_OPTIONS = ("it succeeds", "EADDRINUSE (address already in use)", "EADDRNOTAVAIL (cannot assign requested address)",
+                   "ECONNRESET (connection reset)")
 
 
 def _server_path() -> list[str]:
@@ -80,10 +81,18 @@ register(
     ),
     ChoiceExercise(
         "02.restart",
-        f"A server closed its connections first and crashed. It restarts {RESTART_AFTER_S:g} s later and calls listen() on its port (no SO_REUSEADDR). What happens?",
+        f"A server closed its connections first and crashed. It restarts {RESTART_AFTER_S:g} s later: its new listening "
+        "socket bind()s the same port before it can listen(), and neither the old nor the new listening socket sets "
+        "SO_REUSEADDR. What does bind() do?",
         options=RESTART_OPTIONS,
         correct=_restart,
-        hint="Who holds TIME_WAIT on the server's port? Run simulate('server_restart').",
-        why_wrong={"it succeeds": "not while a TIME_WAIT connection still holds the port."},
+        hint="Who holds the server's port in TIME_WAIT? Run simulate('server_restart'): its listen() stands for the "
+             "new server's bind() and listen().",
+        why_wrong={
+            "it succeeds": "not while a TIME_WAIT socket still holds the port and the two sockets do not both set SO_REUSEADDR.",
+            "EADDRNOTAVAIL (cannot assign requested address)": "bind(2) returns that when the address asked for is "
+            "not local (no interface of this host has it); the server binds its own address.",
+            "ECONNRESET (connection reset)": "bind() sends nothing and talks to no peer, so nothing can reset it.",
+        },
     ),
 )

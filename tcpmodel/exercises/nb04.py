@@ -54,6 +54,13 @@ def _protects() -> set[str]:
     return {option for option, corrupted in outcomes.items() if not corrupted}
 
 
+#: Steps of the simulator's path that Linux and RFC 9293 do not have: its endpoint B is one TCB, so the passive open
+#: that takes the SYN is recorded as CLOSED (the old TCB deleted) and LISTEN. On Linux the TIME_WAIT socket is dropped
+#: and the listener, which stays in LISTEN, answers the SYN with a new socket (tcp_v4_rcv, TCP_TW_SYN); RFC 9293
+#: §3.6.1 (MAY-2) reopens the connection "directly from TIME-WAIT state". Both give TIME_WAIT, SYN_RECEIVED, ESTABLISHED.
+BERKELEY_BOOKKEEPING = ("CLOSED", "LISTEN")
+
+
 def _berkeley_path() -> list[str]:
     from tcpmodel.sim import simulate
 
@@ -91,20 +98,31 @@ register(
     ),
     SequenceExercise(
         "04.berkeley_path",
-        "The server B sits in TIME_WAIT when the client's new SYN arrives, its sequence number after B's RCV.NXT. List B's states from TIME_WAIT until the new connection is ESTABLISHED.",
+        "The server B holds the 4-tuple in TIME_WAIT, and a socket of B listens on the port, when the client's new SYN "
+        "for that 4-tuple arrives, its sequence number after B's RCV.NXT. List the states of this 4-tuple's connection "
+        "at B, from TIME_WAIT until the new connection is ESTABLISHED, as names: ['TIME_WAIT', ...]. The simulator's "
+        "trace of B also records CLOSED and LISTEN in between (its one TCB per endpoint deletes the old connection and "
+        "opens passively again); Linux has no such step, so each may be listed or left out.",
         expected=_berkeley_path,
         states=True,
-        hint="Linux ends the TIME_WAIT early and hands the SYN to the listener (tcp_timewait_state_process, TCP_TW_SYN); run simulate('reconnect', closer='B').",
+        optional=BERKELEY_BOOKKEEPING,
+        hint="tcp_timewait_state_process returns TCP_TW_SYN and tcp_v4_rcv drops the TIME_WAIT socket and hands the SYN "
+             "to the listener, whose new connection takes the passive-open path of notebook 01; "
+             "run simulate('reconnect', closer='B').",
         step_name="state",
     ),
     NumberExercise(
         "04.two_msl",
-        f"MSL = {MSL_S:g} s. How long, in seconds, must the active closer wait so that a segment in either direction has died? Give a whole number of seconds.",
+        f"MSL = {MSL_S:g} s. How long, in seconds, must the active closer keep the 4-tuple after its last ACK so that the "
+        "segments of the old connection in both directions have died? Give a whole number of seconds.",
         expected=_time_wait_len,
-        hint="One MSL for the last segment to reach the peer, one for the peer's answer to come back.",
+        hint="The peer retransmits its FIN until the last ACK reaches it, which can take up to one MSL; the last of "
+             "those FINs can itself live one more MSL.",
         unit="s",
         decimals=0,
         precision="a whole number of seconds",
-        mistakes={"one MSL": (lambda: _time_wait_len() / 2, "One MSL covers one direction only.")},
+        mistakes={"one MSL": (lambda: _time_wait_len() / 2,
+                              "One MSL lets the last ACK reach the peer (and the closer's own segments die), but the peer's "
+                              "FIN, retransmitted until that ACK arrives, can live one MSL more.")},
     ),
 )

@@ -347,7 +347,7 @@ register(
         expected=_q_active_path, states=True, hint="Two FIN-WAIT states, then the wait, then the end.", step_name="state",
     ),
     ChoiceExercise(
-        "09.q03_who_waits", "Notebook 02: an HTTP/1.0 server closes each connection after its response. Who holds TIME_WAIT?",
+        "09.q03_who_waits", "Notebook 02: an HTTP/1.0 server closes each connection after its response (RFC 1945 §1.3). Who holds TIME_WAIT?",
         options=("the client", "the server"), correct=_q_who_waits, hint="The side that sends the first FIN waits.",
     ),
     ChoiceExercise(

@@ -36,6 +36,15 @@ is the old SND.NXT plus ``LINUX_TW_ISN_OFFSET`` (65535 + 2), as Linux does:
 above every sequence number of the old incarnation, condition (1) of RFC 9293
 §3.6.1 (MAY-2). Like Linux, the engine does not do condition (2), returning to
 TIME_WAIT if the SYN was an old duplicate.
+
+The engine takes such a SYN whether or not a ``listen()`` is pending: an
+endpoint is one TCB, which cannot listen while it holds the TIME_WAIT, so it
+reopens the connection "directly from TIME-WAIT state" as MAY-2 words it.
+Linux takes the SYN only if a socket listens on the port: ``tcp_v4_rcv()``
+(``net/ipv4/tcp_ipv4.c``) looks the listener up on ``TCP_TW_SYN`` and, when
+there is none, falls through to ``TCP_TW_ACK`` and only ACKs the SYN. A
+``listen()`` parked until the TIME_WAIT ends stands for that listener and is
+consumed by the SYN.
 """
 
 from __future__ import annotations
@@ -313,11 +322,16 @@ class Engine:
                 tcb.tw_span.outcome = "ended early by tcp_tw_reuse"
             self._apply(tcb, Event.TIMEOUT)
         if tcb.state == State.TIME_WAIT:
+            # The open stands for the application's bind() and listen()/connect(). On Linux it is bind() that
+            # fails, and its conflict is on the local address and port, not the 4-tuple: inet_bind_conflict()
+            # (net/ipv4/inet_connection_sock.c) finds the TIME_WAIT socket bound to that port (tcpmodel.facts
+            # "so_reuseaddr_rebind"; neither socket sets SO_REUSEADDR here).
             if call.retry:
-                self.trace.log.append((self.t, tcb.name, f"{call.action}: address in use (4-tuple in TIME_WAIT); retrying when it ends"))
+                self.trace.log.append((self.t, tcb.name, f"{call.action}: address in use (a TIME_WAIT socket holds the local "
+                                                         "address and port); retrying when it ends"))
                 self._parked.append(call)
             else:
-                self._error(tcb, "address already in use (EADDRINUSE): the 4-tuple is still in TIME_WAIT")
+                self._error(tcb, "address already in use (EADDRINUSE): a TIME_WAIT socket still holds the local address and port")
             return
         if tcb.state != State.CLOSED:
             self._user(tcb, Event.ACTIVE_OPEN if active else Event.PASSIVE_OPEN)  # the table's error answer

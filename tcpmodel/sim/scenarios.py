@@ -99,10 +99,14 @@ class EndpointConfig:
         Delete a connection that sits in FIN_WAIT_2 this long (Linux
         ``tcp_fin_timeout``, 60 s by default, ip-sysctl.rst); None: wait forever.
     accept_syn_in_time_wait : bool
-        Accept a new SYN in TIME_WAIT as Linux does
+        Accept a new SYN in TIME_WAIT with Linux's test
         (``tcp_timewait_state_process``): when its sequence number is after
         RCV.NXT or its timestamp is newer, the new connection starts at the
         old SND.NXT + 65537, the ISN condition of RFC 9293 §3.6.1 (MAY-2).
+        The simulator accepts it even when no ``listen()`` is pending, as
+        MAY-2's reopening "directly from TIME-WAIT state" does; Linux accepts
+        it only if a socket listens on the port (``tcp_v4_rcv``) and otherwise
+        answers with an ACK (``TCP_TW_ACK``).
     tw_reuse : bool
         After Linux ``tcp_tw_reuse`` (``tcp_twsk_unique``), simplified: an outgoing
         connect may take over a TIME_WAIT 4-tuple when timestamps are on and at
@@ -723,10 +727,14 @@ def reconnect(
       "bound_port_reconnect"), which this scenario does not model.
     * ``closer="B"``: B holds the TIME_WAIT. A's new SYN reaches it; with
       A's clock-driven ISN its sequence number is after B's RCV.NXT, and B
-      accepts it at once, as Linux ``tcp_timewait_state_process`` does (the
-      BSD heuristic), giving the new connection its own ISN = old SND.NXT +
-      65537, the condition of RFC 9293 §3.6.1 (MAY-2). With ``isn="fixed"``
-      (and no timestamps) the SYN is not accepted and only gets an ACK.
+      accepts it at once through the sequence branch of Linux's own test in
+      ``tcp_timewait_state_process`` (``tcpmodel.facts``,
+      "syn_in_time_wait"), giving the new connection its own ISN = old
+      SND.NXT + 65537, condition (1) of RFC 9293 §3.6.1 (MAY-2). B's
+      ``listen()`` has not run yet when the SYN comes: the simulator takes
+      the SYN anyway, where Linux would need a socket listening on the port
+      (a server's listener normally is). With ``isn="fixed"`` (and no
+      timestamps) the SYN is not accepted and only gets an ACK.
 
     Examples
     --------

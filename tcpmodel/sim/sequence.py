@@ -255,11 +255,18 @@ def time_wait_accepts_syn(seg_seq: int, rcv_nxt: int, *, tsval: int | None = Non
 
     ``tcp_timewait_state_process()`` (``net/ipv4/tcp_minisocks.c``, Linux
     6.18) returns ``TCP_TW_SYN`` when PAWS does not reject the SYN and either
-    its sequence number is after the old RCV.NXT (the heuristic of BSD
-    stacks, FreeBSD ``tcp_twcheck``) or it carries a timestamp newer than the
-    last one seen (the idea of RFC 6191). Neither test is what RFC 9293
-    §3.6.1 (MAY-2) asks: that rule is about the ISN the TIME_WAIT host
-    chooses, see :data:`LINUX_TW_ISN_OFFSET`.
+    its sequence number is after the old RCV.NXT or it carries a timestamp
+    newer than the last one seen (the idea of RFC 6191). That two-branch test
+    is Linux's own. The BSD heuristic is FreeBSD's ``tcp_twcheck()``, which
+    tests the sequence number alone (its PAWS check is compiled out with
+    ``#if 0``; ``tcpmodel.facts``, "syn_in_time_wait").
+    Neither is what RFC 9293 §3.6.1 (MAY-2) asks: that rule is about the ISN
+    the TIME_WAIT host chooses, see :data:`LINUX_TW_ISN_OFFSET`.
+
+    This function is the test alone. Linux then takes the SYN only if a
+    socket listens on the port (``tcp_v4_rcv()`` in ``net/ipv4/tcp_ipv4.c``;
+    with no listener it is ACKed, ``TCP_TW_ACK``); the simulator takes it
+    whether or not a ``listen()`` is pending (:mod:`tcpmodel.sim.engine`).
 
     Returns
     -------
