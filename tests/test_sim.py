@@ -266,7 +266,7 @@ class TestGeneralApi:
         t = simulate(sc)
         assert t.errors["B"] and "address already in use" in t.errors["B"][0]
         # Linux's bind() conflict (inet_bind_conflict) is on the local address and port, not on the 4-tuple.
-        assert "local address and port" in t.errors["B"][0] and "4-tuple" not in t.errors["B"][0]
+        assert "holds the port" in t.errors["B"][0] and "4-tuple" not in t.errors["B"][0]
 
     def test_new_syn_with_higher_seq_accepted_in_time_wait(self):
         # B (server) closes first and sits in TIME_WAIT; A reconnects from the same port

@@ -331,7 +331,7 @@ class Engine:
                                                          "address and port); retrying when it ends"))
                 self._parked.append(call)
             else:
-                self._error(tcb, "address already in use: a TIME_WAIT socket holds the local port")
+                self._error(tcb, "address already in use (EADDRINUSE): TIME_WAIT holds the port")
             return
         if tcb.state != State.CLOSED:
             self._user(tcb, Event.ACTIVE_OPEN if active else Event.PASSIVE_OPEN)  # the table's error answer
