@@ -80,6 +80,7 @@ notebooks: $(STAMP)
 
 figures: $(STAMP)
 	$(PY) -m tcpmodel.figures figures
+	$(PY) -c 'from tcpmodel.sim.recycle import write_recycle_nat_sweeps; write_recycle_nat_sweeps()'
 
 # The site's packages bring Selenium, which browser:widget_roundtrip drives Chromium with.
 bench: $(SITE_STAMP)

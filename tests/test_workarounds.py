@@ -418,3 +418,10 @@ def test_widgets_draw_and_name_an_existing_static_figure():
         widget.update(**change)
         assert widget.error_text == ""
         assert widget.static_figure in index
+
+
+def test_stored_recycle_sweep_is_current():
+    """Notebook 07 reads the sweep `make figures` stored; it must be what the model computes now."""
+    from tcpmodel.sim.recycle import compute_recycle_nat_sweeps, stored_recycle_nat_sweeps
+
+    assert stored_recycle_nat_sweeps() == compute_recycle_nat_sweeps(), "run `make figures` to refresh the stored sweep"

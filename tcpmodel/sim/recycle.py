@@ -113,6 +113,10 @@ __all__ = [
     "simulate_tw_recycle_nat",
     "recycle_nat_spread",
     "recycle_nat_sweep",
+    "SWEEP_CLIENTS",
+    "SWEEP_CLOCKS",
+    "stored_recycle_nat_sweeps",
+    "write_recycle_nat_sweeps",
     "recycle_time_wait_s",
     "TCP_RTO_MIN_S",
     "INITIAL_JIFFIES_S",
@@ -645,3 +649,60 @@ def recycle_nat_sweep(clients=(1, 3, 10, 100, 1000), seeds=SPREAD_SEEDS, **param
     [1, 5]
     """
     return [recycle_nat_spread(int(n), seeds=seeds, **params) for n in clients]
+
+
+# -- The course's sweep, stored ---------------------------------------------------------------
+# Notebook 07 shows recycle_nat_sweep for two clock models over every seed: about 100 runs and
+# a second of a learner's kernel time. Like the figures, the result is computed by `make figures`
+# and stored; tests/test_workarounds.py recomputes it and fails when the stored copy is stale.
+
+#: The NAT sizes of the course's sweep (notebook 07).
+SWEEP_CLIENTS: tuple[int, ...] = (1, 3, 10, 100, 1000)
+#: The clock models the course's sweep compares.
+SWEEP_CLOCKS: tuple[str, ...] = ("uptime", "per_host")
+
+
+def _sweep_path():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parents[1] / "data" / "recycle_nat_sweep.json"
+
+
+def _sweeps_as_data(sweeps: dict[str, list[RecycleNatSpread]]) -> dict:
+    from dataclasses import asdict
+
+    return {clocks: [asdict(s) | {"seeds": list(s.seeds)} for s in spreads] for clocks, spreads in sweeps.items()}
+
+
+def compute_recycle_nat_sweeps() -> dict[str, list[RecycleNatSpread]]:
+    """:func:`recycle_nat_sweep` over :data:`SWEEP_CLIENTS` for each clock model in :data:`SWEEP_CLOCKS`."""
+    return {clocks: recycle_nat_sweep(clients=SWEEP_CLIENTS, client_offsets=clocks) for clocks in SWEEP_CLOCKS}
+
+
+def write_recycle_nat_sweeps(path=None) -> None:
+    """Compute the course's sweep and store it as JSON (``make figures`` calls this)."""
+    import json
+
+    target = _sweep_path() if path is None else path
+    target.write_text(json.dumps(_sweeps_as_data(compute_recycle_nat_sweeps()), indent=1, sort_keys=True) + "\n",
+                      encoding="utf-8")
+
+
+def stored_recycle_nat_sweeps() -> dict[str, list[RecycleNatSpread]]:
+    """The course's sweep as :func:`compute_recycle_nat_sweeps` computed it, read from the stored copy.
+
+    Examples
+    --------
+    >>> sweeps = stored_recycle_nat_sweeps()
+    >>> [s.clients for s in sweeps["uptime"]] == list(SWEEP_CLIENTS)
+    True
+    """
+    import json
+
+    data = json.loads(_sweep_path().read_text(encoding="utf-8"))
+    spread_fields = ("failed", "dropped", "failed_clients", "connects", "stamp_changes")
+    return {
+        clocks: [RecycleNatSpread(clients=row["clients"], seeds=tuple(row["seeds"]), params=row["params"],
+                                  **{f: Spread(**row[f]) for f in spread_fields}) for row in rows]
+        for clocks, rows in data.items()
+    }
