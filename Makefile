@@ -81,6 +81,7 @@ notebooks: $(STAMP)
 figures: $(STAMP)
 	$(PY) -m tcpmodel.figures figures
 	$(PY) -c 'from tcpmodel.sim.recycle import write_recycle_nat_sweeps; write_recycle_nat_sweeps()'
+	$(PY) -c 'from tcpmodel.plots.quiet_time import write_stored_grids; write_stored_grids()'
 
 # The site's packages bring Selenium, which browser:widget_roundtrip drives Chromium with.
 bench: $(SITE_STAMP)

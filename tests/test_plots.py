@@ -128,3 +128,11 @@ def test_course_style_shows_inline_figures_uncropped():
         InlineBackend.clear_instance()
         InteractiveShell.clear_instance()
         matplotlib.use("Agg")
+
+
+def test_stored_quiet_time_grids_are_current():
+    """Notebook 04's widget first shows the maps `make figures` stored; they must be what the simulator computes now."""
+    from tcpmodel.plots.quiet_time import compute_grid, stored_grid
+
+    for time_wait in (False, True):
+        assert stored_grid(time_wait) == compute_grid(time_wait), "run `make figures` to refresh the stored maps"

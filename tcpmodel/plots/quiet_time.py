@@ -10,7 +10,9 @@ start of incarnation 2 and the arrival of the old SEQ=301. The widget in
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 
@@ -18,7 +20,8 @@ from tcpmodel.figures import figure
 from tcpmodel.sim import simulate
 from tcpmodel.sim.analysis import corruption_grid, old_duplicate_summary
 
-__all__ = ["draw_quiet_time", "draw_corruption_map", "grid_axes", "STATIC_FIGURE", "GRID_STEPS"]
+__all__ = ["draw_quiet_time", "draw_corruption_map", "grid_axes", "compute_grid", "stored_grid", "write_stored_grids",
+           "STATIC_FIGURE", "GRID_STEPS"]
 
 STATIC_FIGURE = "old_duplicate_quiet_vs_delay"
 _MSL = 30.0
@@ -34,10 +37,39 @@ def grid_axes(msl: float = _MSL, steps: int = GRID_STEPS) -> tuple[list[float], 
     return quiet, delay
 
 
+def compute_grid(time_wait: bool, msl: float = _MSL) -> tuple:
+    """The corruption map: one simulator run per (quiet time, delay) pair of :func:`grid_axes`."""
+    quiet, delay = grid_axes(msl)
+    return tuple(tuple(bool(v) for v in row) for row in corruption_grid(quiet, delay, time_wait=time_wait, msl=msl))
+
+
+# The two maps at the course's MSL are what notebook 04's widget shows first, and 256 runs each:
+# `make figures` stores them, like the figures, and tests/test_plots.py recomputes them and fails
+# when the stored copy is stale. Any other MSL is computed on demand.
+_STORED_GRIDS = Path(__file__).resolve().parents[1] / "data" / "quiet_time_grids.json"
+
+
+def write_stored_grids(path: Path = _STORED_GRIDS) -> None:
+    """Compute the maps at the course's MSL, TIME_WAIT off and on, and store them (``make figures``)."""
+    data = {"msl": _MSL, "steps": GRID_STEPS,
+            "grids": {str(tw).lower(): [list(row) for row in compute_grid(tw, _MSL)] for tw in (False, True)}}
+    path.write_text(json.dumps(data) + "\n", encoding="utf-8")
+
+
+def stored_grid(time_wait: bool) -> tuple | None:
+    """The stored map at the course's MSL, or None if none is stored for this grid."""
+    if not _STORED_GRIDS.exists():
+        return None
+    data = json.loads(_STORED_GRIDS.read_text(encoding="utf-8"))
+    if data["msl"] != _MSL or data["steps"] != GRID_STEPS:
+        return None
+    return tuple(tuple(row) for row in data["grids"][str(time_wait).lower()])
+
+
 @lru_cache(maxsize=8)
 def _grid(time_wait: bool, msl: float) -> tuple:
-    quiet, delay = grid_axes(msl)
-    return tuple(tuple(row) for row in corruption_grid(quiet, delay, time_wait=time_wait, msl=msl))
+    stored = stored_grid(time_wait) if msl == _MSL else None
+    return stored if stored is not None else compute_grid(time_wait, msl)
 
 
 def draw_corruption_map(ax, time_wait: bool, msl: float = _MSL) -> None:  # noqa: ANN001 - matplotlib Axes
