@@ -24,7 +24,7 @@ ENTRIES = (
     ),
     # tcp_max_tw_buckets (issue 13, finding 1). tcp_minisocks.c, tcp_ipv4.c and tcp.c read in a 6.18.y tree
     # (6952350/linux-6.18.y; it has 6.18's AccECN and PSP code); inet_timewait_sock.c in Linux 6.12
-    # (/usr/src/linux-source-6.12.tar.xz) and in a post-6.16 gregkh/linux tree (timer_container_of), same test;
+    # (Debian's linux-source-6.12 package) and in a post-6.16 gregkh/linux tree (timer_container_of), same test;
     # ip-sysctl.rst in codesnas/linux-6.18.y. The behaviour was observed on Linux 6.18.44 (tools/root_lab.py).
     kernel_source(
         "net/ipv4/inet_timewait_sock.c", "sysctl_max_tw_buckets",
@@ -75,7 +75,7 @@ ENTRIES = (
         how="message read in its v6 posting to netdev (2022-09-08) under the same subject, not in the commit; first "
         "release inferred from that date and from tcp_set_hashinfo() being in the Linux 6.1 source; no 6.0 tree read",
     ),
-    # Read in Linux 6.12 (/usr/src/linux-source-6.12.tar.xz); the /proc/net/tcp timer was also observed on
+    # Read in Linux 6.12 (Debian's linux-source-6.12 package); the /proc/net/tcp timer was also observed on
     # Linux 6.18.44 (CONFIG_HZ=250): a fresh TIME_WAIT showed 0x1766 = 5990 ticks, 59.9 s at USER_HZ=100.
     kernel_source(
         "include/net/tcp.h", "TCP_PAWS_MSL",
@@ -94,7 +94,7 @@ ENTRIES = (
         version="6.12", title="ip_local_port_range: the default ephemeral range",
     ),
     # Notebook 07 audit (myth "the port range ends at 61000"; tcp_tw_recycle clocks). Read in Linux 6.12
-    # (/work/ksrc/linux-source-6.12, 6.12.117); af_inet.c also in 6.1 (range[0] = 32768; range[1] = 60999).
+    # (Debian's linux-source-6.12 package, 6.12.117); af_inet.c also in 6.1 (range[0] = 32768; range[1] = 60999).
     kernel_source(
         "net/ipv4/af_inet.c", "inet_init_net",
         "/* * Set defaults for local port range */ net->ipv4.ip_local_ports.range = 60999u << 16 | 32768u;",
@@ -148,7 +148,7 @@ ENTRIES = (
     ),
     # A SYN reaching a TIME_WAIT socket, and ISNs between incarnations (helper: findings 4-6).
     # tcp_minisocks.c read in a 6.18.y tree (6952350/linux-6.18.y, commit 969dea0d031e: it has the 6.18 PSP
-    # hooks) and in 6.12 (/usr/src/linux-source-6.12.tar.xz, 6.12.117); tcp_ipv4.c and secure_seq.c in 6.12.
+    # hooks) and in 6.12 (Debian's linux-source-6.12 package, 6.12.117); tcp_ipv4.c and secure_seq.c in 6.12.
     kernel_source(
         "net/ipv4/tcp_minisocks.c", "tcp_timewait_state_process",
         "RED-PEN: we violate main RFC requirement, if this SYN will appear old duplicate (i.e. we receive RST "
@@ -178,7 +178,7 @@ ENTRIES = (
                               "and the SYN is retransmitted after TCP_TIMEOUT_MIN (2 jiffies)",
     ),
     # A SYN refused by TIME_WAIT, and what ends a TIME_WAIT socket (tools/root_lab.py; observed on Linux 6.18.44).
-    # Read in Linux 6.12 (/work/ksrc/linux-source-6.12, 6.12.117).
+    # Read in Linux 6.12 (Debian's linux-source-6.12 package, 6.12.117).
     kernel_source(
         "net/ipv4/tcp_ipv4.c", "tcp_v4_send_reset",
         "rep.th.rst = 1; if (th->ack) { rep.th.seq = th->ack_seq; } else {",
@@ -251,7 +251,7 @@ ENTRIES = (
                               "(called by secure_tcp_seq(), or secure_tcp_seq_and_ts_off() since 2026 patches)",
     ),
     # tcp_tw_reuse, SO_REUSEADDR and bound-port reconnects (issue 13, findings 2, 3, 9). 6.18 files read at the
-    # leftymods/linux-6.18.y mirror; 6.12 files in /usr/src/linux-source-6.12.tar.xz (Debian 6.12.117).
+    # leftymods/linux-6.18.y mirror; 6.12 files in Debian's linux-source-6.12 package (Debian 6.12.117).
     kernel_source(
         "net/ipv4/inet_connection_sock.c", "inet_bind_conflict",
         "if (sk->sk_reuse && sk2->sk_reuse && sk2->sk_state != TCP_LISTEN) {",
@@ -314,7 +314,7 @@ ENTRIES = (
     ),
     # tcp_tw_recycle (issue 13, finding 10). Linux 4.9 files read in KudProject/kernel_msm-4.9, an Android tree
     # based on Linux 4.9 (commits 920d24edbbde, 1400a2d11ad2, 7f42cb46c33a, 8aaf09a76bb7); 6.12 files in
-    # /usr/src/linux-source-6.12.tar.xz (Debian 6.12.117).
+    # Debian's linux-source-6.12 package (Debian 6.12.117).
     kernel_source(
         "include/net/tcp.h", "TCP_PAWS_WINDOW",
         "#define TCP_PAWS_WINDOW 1 /* Replay window for per-host timestamps. It must be less than minimal "
@@ -459,7 +459,7 @@ ENTRIES = (
         "6.12.117 source (secure_tcp_seq_and_ts_off)",
     ),
     # More sources of tcpmodel.linux, socket_rules and live (helper of findings 2, 3, 9); read in
-    # /usr/src/linux-source-6.12.tar.xz (Debian 6.12.117) unless a version says otherwise.
+    # Debian's linux-source-6.12 package (Debian 6.12.117) unless a version says otherwise.
     kernel_source(
         "net/ipv4/tcp_input.c", "tcp_fin",
         "case TCP_FIN_WAIT2: /* Received a FIN -- send ACK and enter TIME_WAIT. */ tcp_send_ack(sk); "
@@ -468,7 +468,7 @@ ENTRIES = (
     ),
     # A socket closed with close() becomes a FIN_WAIT2 timewait socket before the peer's FIN (notebook 08 §1-2;
     # observed on Linux 6.18.44: after close() the row is FIN_WAIT2 with timer type 3, after shutdown() it has no
-    # timer). Read in Linux 6.12 (/work/ksrc/linux-source-6.12, 6.12.117).
+    # timer). Read in Linux 6.12 (Debian's linux-source-6.12 package, 6.12.117).
     kernel_source(
         "net/ipv4/tcp_input.c", "tcp_rcv_state_process",
         "tmo = tcp_fin_time(sk); if (tmo > TCP_TIMEWAIT_LEN) { ... } else { tcp_time_wait(sk, TCP_FIN_WAIT2, tmo); goto consume;",
@@ -510,7 +510,7 @@ ENTRIES = (
             "tag; the release that replaced it by one timer per socket was not read (6.12 has tw_timer_handler())",
     ),
     # A RST ending a connection, and a connection that gives up (notebook 03, the simulator's engine). Read in
-    # /work/ksrc/linux-source-6.12 (Debian 6.12.117).
+    # Debian's linux-source-6.12 package (Debian 6.12.117).
     kernel_source(
         "net/ipv4/tcp_input.c", "tcp_reset",
         "case TCP_SYN_SENT: err = ECONNREFUSED; break; case TCP_CLOSE_WAIT: err = EPIPE; break; "
@@ -575,7 +575,7 @@ ENTRIES = (
         "TCP_ESTABLISHED = 1, TCP_SYN_SENT, TCP_SYN_RECV, TCP_FIN_WAIT1, TCP_FIN_WAIT2, TCP_TIME_WAIT, TCP_CLOSE,",
         version="6.12", title="the TCP state numbers /proc/net/tcp prints (TCP_TIME_WAIT = 6)",
     ),
-    # Read in Linux 6.12 (/usr/src/linux-source-6.12.tar.xz). Observed on Linux 6.18.44 (CONFIG_HZ=250): a server port
+    # Read in Linux 6.12 (Debian's linux-source-6.12 package). Observed on Linux 6.18.44 (CONFIG_HZ=250): a server port
     # held by a TIME_WAIT socket took bind() again 61.2-61.4 s after the close (3 loopback runs), not before 60 s.
     kernel_source(
         "kernel/time/timer.c", "calc_index",
