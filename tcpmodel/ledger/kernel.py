@@ -602,7 +602,7 @@ ENTRIES = (
         "merge window opened (4.17 was released on 2018-06-03); no 4.18 tree read",
     ),
     # Simultaneous open in SYN-RECV (tcpmodel.states VARIANTS, notebook 01 §2). The check itself was read in
-    # tcp_validate_incoming() of Linux 6.12.117 and 6.1.192 (/work/ksrc); observed on 6.18.44: a socket connecting to its
+    # tcp_validate_incoming() of Linux 6.12.117 and 6.1.192 (Debian's linux-source packages); observed on 6.18.44: a socket connecting to its
     # own port (a simultaneous open) completes with no TCPSYNChallenge counted.
     commit(
         "23e89e8ee7be73e21200947885a6d3a109a2c58d", "tcp: Don't drop SYN+ACK for simultaneous connect().", "6.11",
