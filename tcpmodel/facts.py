@@ -60,10 +60,6 @@ def _bind_text(errno: str) -> str:
     return "`bind()` succeeds" if errno == "ok" else f"`bind()` fails with `{errno}`"
 
 
-def _v(kernel: tuple[int, int]) -> str:
-    return f"{kernel[0]}.{kernel[1]}"
-
-
 def _so_reuseaddr_rebind() -> str:
     new_only = _rules.server_restart_outcome("server", old_reuseaddr=False, new_reuseaddr=True)
     both = _rules.server_restart_outcome("server", old_reuseaddr=True, new_reuseaddr=True)
@@ -100,7 +96,8 @@ def _tw_reuse_delay_by_version() -> str:
     new = _linux.reuse_delay_rule(_linux.TW_REUSE_DELAY_SYSCTL_SINCE)
     mid = _linux.reuse_delay_rule(_linux.TW_REUSE_MONOTONIC_SINCE)
     old = _linux.reuse_delay_rule((_linux.TW_REUSE_MONOTONIC_SINCE[0], _linux.TW_REUSE_MONOTONIC_SINCE[1] - 1))
-    last_mid = (_linux.TW_REUSE_DELAY_SYSCTL_SINCE[0], _linux.TW_REUSE_DELAY_SYSCTL_SINCE[1] - 1)
+    last_mid = _linux.TW_REUSE_WHOLE_SECONDS_UNTIL
+    _v = _linux.kernel_version_text
     return (
         "When `tcp_tw_reuse` allows it and the old connection used timestamps, a `connect()` whose kernel-chosen "
         "port is held in TIME_WAIT takes the 4-tuple over only after a delay, and how that delay is counted depends "

@@ -48,6 +48,8 @@ __all__ = [
     "ReuseDelayRule",
     "reuse_delay_rule",
     "parse_kernel_version",
+    "kernel_version_text",
+    "TW_REUSE_WHOLE_SECONDS_UNTIL",
     "TW_SOCK_BYTES",
     "TW_SOCK_SOURCE",
     "FULL_TCP_SOCK_BYTES",
@@ -231,8 +233,17 @@ def _check_kernel(kernel: object) -> tuple[int, int] | None:
     return (kernel[0], kernel[1])
 
 
-def _version(kernel: tuple[int, int]) -> str:
+def kernel_version_text(kernel: tuple[int, int]) -> str:
+    """``"6.14"`` for ``(6, 14)``.
+
+    >>> kernel_version_text(TW_REUSE_DELAY_SYSCTL_SINCE)
+    '6.14'
+    """
     return f"{kernel[0]}.{kernel[1]}"
+
+
+#: The last release that counts the reuse delay in whole seconds: the one before the sysctl.
+TW_REUSE_WHOLE_SECONDS_UNTIL = (TW_REUSE_DELAY_SYSCTL_SINCE[0], TW_REUSE_DELAY_SYSCTL_SINCE[1] - 1)
 
 
 @dataclass(frozen=True)
@@ -370,7 +381,7 @@ def reuse_delay_rule(kernel: tuple[int, int] | None = TW_REUSE_DELAY_SYSCTL_SINC
         if delay_ms is not None:
             delay_ms = require_int("delay_ms", delay_ms, low=1, high=int(TCP_PAWS_MSL_S * 1000), unit="ms")
             return ReuseDelayRule(
-                kernels=f"{_version(TW_REUSE_DELAY_SYSCTL_SINCE)} and later (the tcp_tw_reuse_delay sysctl)",
+                kernels=f"{kernel_version_text(TW_REUSE_DELAY_SYSCTL_SINCE)} and later (the tcp_tw_reuse_delay sysctl)",
                 test="time_after32(tcp_clock_ms(), tw_entry_stamp + tcp_tw_reuse_delay)",
                 clock="tcp_clock_ms",
                 measured_from="the socket's entry into TIME_WAIT (tw_entry_stamp, in ms)",
@@ -380,7 +391,7 @@ def reuse_delay_rule(kernel: tuple[int, int] | None = TW_REUSE_DELAY_SYSCTL_SINC
                          "commit:19ce8cd30465", "commit:ca6a6f93867a"),
             )
         return ReuseDelayRule(
-            kernels=f"before {_version(TW_REUSE_DELAY_SYSCTL_SINCE)}, version unknown",
+            kernels=f"before {kernel_version_text(TW_REUSE_DELAY_SYSCTL_SINCE)}, version unknown",
             test="time_after32(ktime_get_seconds(), tw_ts_recent_stamp) from 4.19, get_seconds() - tw_ts_recent_stamp > 1 before",
             clock="whole seconds", measured_from=_SECONDS_FROM,
             shortest_s=0.0, longest_s=2.0, mean_s=1.0, ticks_needed=0, delay_ms=None,
@@ -389,7 +400,7 @@ def reuse_delay_rule(kernel: tuple[int, int] | None = TW_REUSE_DELAY_SYSCTL_SINC
         )
     if kernel >= TW_REUSE_MONOTONIC_SINCE:
         return ReuseDelayRule(
-            kernels=f"{_version(TW_REUSE_MONOTONIC_SINCE)} to 6.13",
+            kernels=f"{kernel_version_text(TW_REUSE_MONOTONIC_SINCE)} to {kernel_version_text(TW_REUSE_WHOLE_SECONDS_UNTIL)}",
             test="time_after32(ktime_get_seconds(), tw_ts_recent_stamp)",
             clock="ktime_get_seconds", measured_from=_SECONDS_FROM,
             shortest_s=0.0, longest_s=1.0, mean_s=0.5, ticks_needed=1, delay_ms=None,
@@ -397,7 +408,7 @@ def reuse_delay_rule(kernel: tuple[int, int] | None = TW_REUSE_DELAY_SYSCTL_SINC
             inferred="first release 4.19 inferred from commit cca9bab1b72c's date (2018-07-12, net-next)",
         )
     return ReuseDelayRule(
-        kernels=f"before {_version(TW_REUSE_MONOTONIC_SINCE)}",
+        kernels=f"before {kernel_version_text(TW_REUSE_MONOTONIC_SINCE)}",
         test="get_seconds() - tw_ts_recent_stamp > 1",
         clock="get_seconds", measured_from=_SECONDS_FROM,
         shortest_s=1.0, longest_s=2.0, mean_s=1.5, ticks_needed=2, delay_ms=None,
@@ -494,7 +505,7 @@ class LinuxConfig:
             require_int("tcp_tw_reuse_delay", self.tcp_tw_reuse_delay, low=1, high=int(TCP_PAWS_MSL_S * 1000), unit="ms")
         elif self.kernel is not None and self.kernel >= TW_REUSE_DELAY_SYSCTL_SINCE:
             raise ValueError(f"tcp_tw_reuse_delay must be an integer in [1, 60000] (ms) on Linux "
-                             f"{_version(self.kernel)}, which has that sysctl; got None")
+                             f"{kernel_version_text(self.kernel)}, which has that sysctl; got None")
         require_choice("tcp_timestamps", self.tcp_timestamps, (0, 1, 2))
         if self.tcp_max_tw_buckets is not None:
             require_int("tcp_max_tw_buckets", self.tcp_max_tw_buckets, low=0, high=2**31 - 1)

@@ -60,11 +60,6 @@ class Source:
             text = f"{self.cite} `{self.symbol}` ({self.version})"
         return text if self.status == "verified" else f"{text} ({self.status})"
 
-    def markdown(self) -> str:
-        """A markdown link to the source, with its status where it is not verified."""
-        text = f"[{self.cite}]({self.url})" if self.url else self.cite
-        return text if self.status == "verified" else f"{text} ({self.status}: {self.how})"
-
 
 #: The date this ledger's entries were read at their sources, unless an entry says otherwise.
 CHECKED = "2026-12-01"
