@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from pathlib import Path
+from importlib import resources
 
 import matplotlib.pyplot as plt
 
@@ -46,10 +46,11 @@ def compute_grid(time_wait: bool, msl: float = _MSL) -> tuple:
 # The two maps at the course's MSL are what notebook 04's widget shows first, and 256 runs each:
 # `make figures` stores them, like the figures, and tests/test_plots.py recomputes them and fails
 # when the stored copy is stale. Any other MSL is computed on demand.
-_STORED_GRIDS = Path(__file__).resolve().parents[1] / "data" / "quiet_time_grids.json"
+# Package data, found as live.py finds its stored runs (importlib.resources).
+_STORED_GRIDS = resources.files("tcpmodel").joinpath("data/quiet_time_grids.json")
 
 
-def write_stored_grids(path: Path = _STORED_GRIDS) -> None:
+def write_stored_grids(path=_STORED_GRIDS) -> None:  # noqa: ANN001 - a pathlib.Path or Traversable
     """Compute the maps at the course's MSL, TIME_WAIT off and on, and store them (``make figures``)."""
     data = {"msl": _MSL, "steps": GRID_STEPS,
             "grids": {str(tw).lower(): [list(row) for row in compute_grid(tw, _MSL)] for tw in (False, True)}}

@@ -662,10 +662,10 @@ SWEEP_CLIENTS: tuple[int, ...] = (1, 3, 10, 100, 1000)
 SWEEP_CLOCKS: tuple[str, ...] = ("uptime", "per_host")
 
 
-def _sweep_path():
-    from pathlib import Path
+def _sweep_path():  # noqa: ANN202 - package data, found as live.py finds its stored runs
+    from importlib import resources
 
-    return Path(__file__).resolve().parents[1] / "data" / "recycle_nat_sweep.json"
+    return resources.files("tcpmodel").joinpath("data/recycle_nat_sweep.json")
 
 
 def _sweeps_as_data(sweeps: dict[str, list[RecycleNatSpread]]) -> dict:
