@@ -14,7 +14,6 @@ Usage: python tools/make_student.py notebooks _build/student
 
 from __future__ import annotations
 
-import ast
 import shutil
 import sys
 from pathlib import Path
@@ -22,22 +21,10 @@ from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from course_cells import assigned_names, is_solution  # noqa: E402  (the one reading of the tags, shared with make_nbgrader)
 from execute_notebooks import execute  # noqa: E402
 
 STUB_MESSAGE = "Exercise: replace ... with your answer, then delete this line and run the cell."
-
-
-def assigned_names(source: str) -> list[str]:
-    """The names a solution cell assigns at top level, in order."""
-    names: list[str] = []
-    for node in ast.parse(source).body:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
-        for target in targets:
-            if isinstance(target, ast.Name) and target.id not in names:
-                names.append(target.id)
-    if not names:
-        raise ValueError(f"a solution cell must assign an answer variable; this one assigns nothing:\n{source}")
-    return names
 
 
 def stub_for(source: str) -> str:
@@ -49,8 +36,7 @@ def stub_for(source: str) -> str:
 def studentise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     cells = []
     for cell in nb.cells:
-        tags = cell.metadata.get("tags", [])
-        if "solution" not in tags:
+        if not is_solution(cell):
             cells.append(cell)
             continue
         if cell.cell_type != "code":
