@@ -39,7 +39,7 @@ __all__ = [
     "__version__",
 ]
 
-_LAZY_SUBMODULES = {"sim", "models", "live", "socket_rules", "exercises", "figures", "plots", "widgets", "graph", "course", "cli"}
+_LAZY_SUBMODULES = {"sim", "models", "live", "socket_rules", "exercises", "figures", "plots", "widgets", "graph", "course", "cli", "diagnose"}
 
 
 def state_graph():  # noqa: ANN201 - returns networkx.MultiDiGraph, imported lazily

@@ -6,6 +6,7 @@ Commands
 ``exhaust``     seconds until connect() fails at a given rate
 ``population``  sockets in TIME_WAIT at a given rate, and their memory
 ``systems``     MSL, TIME_WAIT and ephemeral ports of each system, with sources
+``diagnose``    a socket table and counters (ss, /proc/net, nstat, sysctl) read with the models
 
 Bad input prints one line, ``tcpmodel: error: …``, to stderr and exits with
 status 2 (argparse's convention); there is never a traceback.
@@ -107,7 +108,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("systems", help="MSL, TIME_WAIT and ephemeral ports of each system, with sources",
                    description="MSL, TIME_WAIT and ephemeral port range of each system, with sources.")
+    _add_diagnose(sub)
     return parser
+
+
+def _add_diagnose(sub) -> None:  # noqa: ANN001 - argparse's subparsers action
+    diagnose = sub.add_parser(
+        "diagnose", help="diagnose a socket table and counters (ss, /proc/net, nstat, sysctl)",
+        description="Read ss -tan/-tano output, /proc/net/tcp and tcp6, /proc/net/sockstat, nstat -az or "
+        "/proc/net/netstat, and sysctl output (each file's format is detected; '-' reads stdin), or this machine "
+        "with --live (no root), and report TIME_WAIT by remote endpoint, who closes first, the port budget, the "
+        "TIME_WAIT counters, the binding resource and the workarounds of notebook 07's table that fit.")
+    diagnose.add_argument("files", nargs="*", metavar="FILE", help="input files ('-' for stdin)")
+    diagnose.add_argument("--live", action="store_true", help="read this machine (ss, nstat, /proc) instead of files")
+    diagnose.add_argument("--rate", type=float, default=None, metavar="R",
+                          help="new connections per second to each destination tuple (default: estimated with "
+                               "Little's law from the TIME_WAIT count)")
+    diagnose.add_argument("--top", type=int, default=10, metavar="N", help="rows in each top list (default 10)")
 
 
 def _add_ports(parser: argparse.ArgumentParser) -> None:
@@ -205,6 +222,8 @@ def _run(args: argparse.Namespace) -> None:
             print(f"  capped by tcp_max_tw_buckets={args.max_tw_buckets:,}: {skipped:,.1f} connections/s close "
                   "without TIME_WAIT (TCPTimeWaitOverflow): their ports and 4-tuples are free at once, and "
                   "TIME_WAIT no longer protects them")
+    elif args.command == "diagnose":
+        _run_diagnose(args)
     elif args.command == "systems":
         rows = models.systems_table()
         labels = {"msl_s": "MSL", "time_wait_s": "TIME_WAIT", "ephemeral_range": "ports"}
@@ -217,6 +236,21 @@ def _run(args: argparse.Namespace) -> None:
             if r["note"]:
                 print(f"{r['key']}: {r['note']}")
         print("Each release's value and source: tcpmodel.models.SYSTEMS[key].by_version; all sources: .sources")
+
+
+def _run_diagnose(args: argparse.Namespace) -> None:
+    from tcpmodel import diagnose
+
+    if args.live and args.files:
+        raise _UsageError("diagnose: give FILE arguments or --live, not both")
+    if not args.live and not args.files:
+        raise _UsageError("diagnose: give at least one FILE ('-' for stdin) or --live")
+    if args.rate is not None and not (0 < args.rate <= 1e9):
+        raise _UsageError(f"--rate must be a number in (0, 1e+09] (connections/s); got {args.rate:g}")
+    if not 1 <= args.top <= 10_000:
+        raise _UsageError(f"--top must be an integer in [1, 10000]; got {args.top}")
+    inputs = diagnose.read_live() if args.live else diagnose.read_files(args.files)
+    print(diagnose.diagnose(inputs, rate=args.rate, top=args.top).render())
 
 
 def models_errors() -> type[Exception]:

@@ -623,4 +623,57 @@ ENTRIES = (
         "6.12 tcp_validate_incoming(); first release 3.6 not read at a source, only consistent with a netdev reply saying that commit "
         "e37158991701 refined this SYN handling after a report in 2012",
     ),
+    # The TIME_WAIT counters that tcpmodel.diagnose reports (issue 14): their names in /proc/net/netstat and nstat,
+    # and where each is counted. Read in Linux 6.12 (Debian's linux-source-6.12 package).
+    kernel_source(
+        "net/ipv4/proc.c", "snmp4_net_list",
+        'SNMP_MIB_ITEM("TW", LINUX_MIB_TIMEWAITED), SNMP_MIB_ITEM("TWRecycled", LINUX_MIB_TIMEWAITRECYCLED), '
+        'SNMP_MIB_ITEM("TWKilled", LINUX_MIB_TIMEWAITKILLED),',
+        version="6.12", title="snmp4_net_list: the TcpExt counter names /proc/net/netstat prints (nstat: TcpExtTW...)",
+    ),
+    kernel_source(
+        "net/ipv4/proc.c", "sockstat_seq_show",
+        'seq_printf(seq, "TCP: inuse %d orphan %d tw %d alloc %d mem %ld\\n", ... '
+        "refcount_read(&net->ipv4.tcp_death_row.tw_refcount) - 1,",
+        version="6.12", title="/proc/net/sockstat's TCP line: tw is the namespace's TIME_WAIT minisock count",
+    ),
+    kernel_source(
+        "net/ipv4/inet_timewait_sock.c", "LINUX_MIB_TIMEWAITKILLED",
+        "if (!rearm) { bool kill = timeo <= 4*HZ; __NET_INC_STATS(twsk_net(tw), kill ? LINUX_MIB_TIMEWAITKILLED : "
+        "LINUX_MIB_TIMEWAITED);",
+        version="6.12", title="__inet_twsk_schedule(): TW or TWKilled is counted when the minisock's timer is first armed",
+    ),
+    kernel_source(
+        "net/ipv4/inet_hashtables.c", "LINUX_MIB_TIMEWAITRECYCLED",
+        "if (tw) { sk_nulls_del_node_init_rcu((struct sock *)tw); __NET_INC_STATS(net, LINUX_MIB_TIMEWAITRECYCLED); }",
+        version="6.12", title="__inet_check_established(): TWRecycled counts a connect() that took over a TIME_WAIT 4-tuple",
+    ),
+    kernel_source(
+        "net/ipv4/tcp_minisocks.c", "LINUX_MIB_PAWSESTABREJECTED",
+        "if (paws_reject) __NET_INC_STATS(twsk_net(tw), LINUX_MIB_PAWSESTABREJECTED);",
+        version="6.12", title="tcp_timewait_state_process(): a segment PAWS rejects in TIME_WAIT counts as PAWSEstab",
+    ),
+    kernel_source(
+        "net/ipv4/tcp_minisocks.c", "LINUX_MIB_TCPACKSKIPPEDTIMEWAIT",
+        "return tcp_timewait_check_oow_rate_limit( tw, skb, LINUX_MIB_TCPACKSKIPPEDTIMEWAIT);",
+        version="6.12", title="tcp_timewait_state_process(): an ACK to an out-of-window segment, skipped by the rate limit",
+    ),
+    kernel_source(
+        "net/ipv4/tcp_input.c", "LINUX_MIB_PAWSACTIVEREJECTED",
+        "!between(tp->rx_opt.rcv_tsecr, tp->retrans_stamp, tcp_time_stamp_ts(tp))) { NET_INC_STATS(sock_net(sk), "
+        "LINUX_MIB_PAWSACTIVEREJECTED);",
+        version="6.12", title="tcp_rcv_synsent_state_process(): a SYN-ACK echoing a timestamp our SYN did not send",
+    ),
+    kernel_source(
+        "net/ipv4/tcp_input.c", "LINUX_MIB_PAWSESTABREJECTED",
+        "tcp_paws_discard(sk, skb)) { if (!th->rst) { if (unlikely(th->syn)) goto syn_challenge; NET_INC_STATS(sock_net(sk), "
+        "LINUX_MIB_PAWSESTABREJECTED);",
+        version="6.12", title="tcp_validate_incoming(): a segment PAWS rejects on a connection counts as PAWSEstab",
+    ),
+    kernel_source(
+        "Documentation/networking/ip-sysctl.rst", "tcp_mem",
+        "pressure: when amount of memory allocated by TCP exceeds this number of pages, TCP moderates its memory "
+        "consumption and enters memory pressure mode,",
+        version="6.12", title="tcp_mem: min, pressure, max, in pages",
+    ),
 )
