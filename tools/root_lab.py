@@ -71,6 +71,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT / "tools") not in sys.path:
+    sys.path.insert(0, str(ROOT / "tools"))
+import netns_lab  # noqa: E402  (tools/netns_lab.py: the namespace helpers shared with tools/record_captures.py)
+
+#: Every namespace of this lab is named under this prefix.
+PREFIX = "tcpmodel-lab-"
 PORT_RANGE = (20000, 20099)
 SKIPPED = 77
 #: The tcp_max_tw_buckets runs: 20 ports, a burst of three times that, a cap of 5.
@@ -100,16 +106,9 @@ SYSCTL = Path("/proc/sys/net/ipv4")
 _HOST_NETNS: list[int] = []
 
 
-def _netns_inode() -> int:
-    return os.stat("/proc/self/ns/net").st_ino
-
-
 def _in_private_netns() -> bool:
     """True only when the parent told us its namespace and ours is a different one."""
-    try:
-        return bool(_HOST_NETNS) and _netns_inode() != _HOST_NETNS[0]
-    except OSError:
-        return False
+    return netns_lab.in_private_netns(_HOST_NETNS[0] if _HOST_NETNS else None)
 
 
 def _set(name: str, value: str) -> None:
@@ -543,27 +542,21 @@ def inside_main(args: argparse.Namespace) -> int:
 
 def can_run() -> tuple[bool, str]:
     """Whether this lab can run here (root, Linux, ``ip``), and why not."""
-    if not sys.platform.startswith("linux"):
-        return False, "the root lab needs Linux network namespaces"
-    if os.geteuid() != 0:
-        return False, "the root lab needs root (it creates a network namespace); run it with sudo, or read the stored run"
-    if shutil.which("ip") is None:
-        return False, "the root lab needs the `ip` command (iproute2)"
-    return True, "root and ip are available"
+    return netns_lab.can_run("the root lab", hint=", or read the stored run")
 
 
 def _in_namespace(argv: list[str]) -> dict:
-    name = f"tcpmodel-lab-{os.getpid()}-{time.monotonic_ns() % 10**9}"
-    subprocess.run(["ip", "netns", "add", name], check=True, capture_output=True)
+    name = netns_lab.unique_name(PREFIX)
     try:
-        subprocess.run(["ip", "netns", "exec", name, "ip", "link", "set", "lo", "up"], check=True, capture_output=True)
+        netns_lab.add_namespace(name)
         done = subprocess.run(
-            ["ip", "netns", "exec", name, sys.executable, str(Path(__file__).resolve()), "--inside", "--host-netns", str(_netns_inode()), *argv],
+            ["ip", "netns", "exec", name, sys.executable, str(Path(__file__).resolve()), "--inside",
+             "--host-netns", str(netns_lab.netns_inode()), *argv],
             check=True, capture_output=True, text=True, timeout=60,
         )
         return json.loads(done.stdout)
     finally:
-        subprocess.run(["ip", "netns", "delete", name], check=False, capture_output=True)
+        netns_lab.delete_namespace(name)
 
 
 def run_lab() -> dict:
@@ -750,8 +743,7 @@ def tw_buckets_agree(record: dict) -> bool:
 
 
 def leftover_namespaces() -> list[str]:
-    done = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False)
-    return [line.split()[0] for line in done.stdout.splitlines() if line.startswith("tcpmodel-lab-")]
+    return netns_lab.leftover_namespaces(PREFIX)
 
 
 def main(argv: list[str] | None = None) -> int:
