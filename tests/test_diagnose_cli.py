@@ -122,11 +122,11 @@ def _non_root_python() -> list[str] | None:
     python = shutil.which("python3", path="/usr/bin:/usr/local/bin")
     if python is None:
         return None
-    probe = subprocess.run(["runuser", "-u", "nobody", "--", python, "-c", "import sys; print(sys.version_info >= (3, 10))"],
-                           capture_output=True, text=True, timeout=30)
-    if probe.stdout.strip() != "True":
-        return None
-    return ["runuser", "-u", "nobody", "--", "env", f"PYTHONPATH={ROOT}", "PYTHONDONTWRITEBYTECODE=1", python]
+    prefix = ["runuser", "-u", "nobody", "--", "env", f"PYTHONPATH={ROOT}", "PYTHONDONTWRITEBYTECODE=1", python]
+    # nobody must be able to run that Python and read this checkout; otherwise the test runs as the current user.
+    probe = subprocess.run(prefix + ["-c", "import sys, tcpmodel.diagnose; print(sys.version_info >= (3, 10))"],
+                           capture_output=True, text=True, timeout=30, cwd="/tmp")
+    return prefix if probe.stdout.strip() == "True" else None
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="--live reads Linux's ss and /proc")
