@@ -132,6 +132,14 @@ def test_ss_edge_cases():
     assert rows[6].timer == "on" and rows[6].timer_seconds == pytest.approx(0.2)
 
 
+def test_ss_header_run_together_as_ss_prints_it_for_a_narrow_terminal():
+    # ss run by a non-root user without a terminal printed "Peer Address:PortProcess" on this machine.
+    sample = ("State  Recv-Q Send-Q Local Address:Port Peer Address:PortProcess\n"
+              "LISTEN 0      128          0.0.0.0:2024      0.0.0.0:*\n")
+    assert detect_format(sample) == "ss"
+    assert parse_ss(sample)[0].local == ("0.0.0.0", 2024)
+
+
 def test_ss_with_netid_column_keeps_tcp_rows_only():
     sample = ("Netid State  Recv-Q Send-Q Local Address:Port Peer Address:Port Process\n"
               "udp   UNCONN 0      0         0.0.0.0:68      0.0.0.0:*\n"
@@ -431,6 +439,7 @@ def test_incident3_diagnosis_agrees_with_the_incident():
     dropped = simulate_tw_recycle_nat(**nb09.INCIDENT3, seed=SPREAD_SEEDS[0]).syns_dropped
     assert r.counters["TcpExtPAWSPassive"] == dropped > 0
     assert r.config.kernel == (4, 9) and r.config.tcp_tw_reuse_delay is None
+    assert "kernel: Linux 4.9" in r.render()
     with pytest.raises(ValueError, match="inc3"):
         incident_socket_table("inc3")
 

@@ -329,6 +329,10 @@ def _render(r: Report) -> str:
     out = ["TIME_WAIT diagnosis", "inputs: " + ("; ".join(r.inputs) or "none")]
     out += [f"note: {n}" for n in r.notes]
     out.append(f"sysctls: {r.config.source}")
+    if r.config.kernel is not None:
+        from tcpmodel.linux import kernel_version_text
+
+        out.append(f"kernel: Linux {kernel_version_text(r.config.kernel)}")
     out.append("")
     if r.time_wait_total is None:
         out.append("TIME_WAIT sockets: no socket table given (ss -tan or /proc/net/tcp)")
