@@ -444,13 +444,34 @@ def test_incident3_diagnosis_agrees_with_the_incident():
         incident_socket_table("inc3")
 
 
-# ----------------------------------------------------------------- H2's recorded port-exhaustion case
-@pytest.mark.skipif(not (CAPTURES / "port_exhaustion.ss.txt").exists(), reason="port-exhaustion capture not recorded yet")
-def test_recorded_port_exhaustion_case():
-    names = [CAPTURES / f"port_exhaustion.{kind}.txt" for kind in ("ss", "nstat", "sockstat", "sysctl")]
-    present = [str(p) for p in names if p.exists()]
+# ----------------------------------------------------------------- the captures corpus (tools/record_captures.py)
+def _case_files(case: str, kinds=("ss", "nstat", "sockstat", "sysctl")) -> list[str]:
+    return [str(CAPTURES / f"{case}.{kind}.txt") for kind in kinds if (CAPTURES / f"{case}.{kind}.txt").exists()]
+
+
+@pytest.mark.skipif(not (CAPTURES / "port_exhaustion.ss.txt").exists(), reason="port-exhaustion case not recorded")
+def test_recorded_port_exhaustion_case_binds_on_ports():
+    """Recorded after connect() failed with EADDRNOTAVAIL: every port of the narrowed range in TIME_WAIT."""
     from tcpmodel.diagnose import diagnose
 
-    r = diagnose(read_files(present))
-    assert r.time_wait_total is not None and r.time_wait_total > 0
-    assert r.closers["client"] > 0
+    r = diagnose(read_files(_case_files("port_exhaustion")))
+    ss = (CAPTURES / "port_exhaustion.ss.txt").read_text()
+    tw = sum(ln.startswith("TIME-WAIT") for ln in ss.splitlines())
+    low, high = map(int, re.search(r"ip_local_port_range = (\d+)\s+(\d+)",
+                                   (CAPTURES / "port_exhaustion.sysctl.txt").read_text()).groups())
+    assert r.time_wait_total == tw == r.closers["client"] == high - low + 1
+    b = r.budgets[0]
+    assert (b.ports, b.ports_left, b.binding) == (high - low + 1, 0, "ports") and r.binding == "ports"
+    assert "tcp_tw_reuse" in [row.key for row, _ in r.workarounds]  # the case ran with tcp_tw_reuse = 0
+
+
+@pytest.mark.skipif(not (CAPTURES / "server_closes_first.ss.txt").exists(), reason="server-closes-first case not recorded")
+def test_recorded_server_closes_first_case():
+    from tcpmodel.diagnose import diagnose
+
+    r = diagnose(read_files(_case_files("server_closes_first")))
+    rows = [ln.split() for ln in (CAPTURES / "server_closes_first.ss.txt").read_text().splitlines()[1:] if ln.strip()]
+    listen = {row[3].rpartition(":")[2] for row in rows if row[0] == "LISTEN"}
+    server_tw = sum(row[0] == "TIME-WAIT" and row[3].rpartition(":")[2] in listen for row in rows)
+    assert server_tw > 0 and r.closers["server"] == server_tw and r.budgets == []
+    assert [row.key for row, _ in r.workarounds] == ["so_reuseaddr"]
