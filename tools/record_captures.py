@@ -146,12 +146,15 @@ class Worker:
         self.host_inode = host_inode
         self.client_ip, self.server_ip, _ = ADDRESSES[case.family]
         self.af = socket.AF_INET if case.family == 4 else socket.AF_INET6
+        refuse = ("record_captures: error: the worker must run in a private network namespace (ip netns exec), "
+                  "with the server in another one")
+        if not netns_lab.in_private_netns(host_inode) or not Path("/run/netns", server_ns).is_file():
+            raise SystemExit(refuse)
         self.fds = {"client": os.open("/proc/thread-self/ns/net", os.O_RDONLY),
                     "server": os.open(f"/run/netns/{server_ns}", os.O_RDONLY)}
         inodes = {h: os.fstat(fd).st_ino for h, fd in self.fds.items()}
         if host_inode in inodes.values() or inodes["client"] == inodes["server"]:
-            raise SystemExit("the worker must run in a private network namespace (ip netns exec), "
-                             "with the server in another one")
+            raise SystemExit(refuse)
         self.here = "client"
         self.steps: list[str] = []
         self.ss: list[dict] = []
@@ -800,7 +803,7 @@ def main(argv: list[str] | None = None) -> int:
     for case in cases:
         try:
             truth = record_case(case, out_dir)
-        except (RecordError, subprocess.SubprocessError, OSError) as exc:
+        except (RecordError, subprocess.SubprocessError, OSError, ValueError) as exc:
             print(f"record_captures: {case.name}: failed: {exc}", file=sys.stderr)
             failed += 1
             continue
