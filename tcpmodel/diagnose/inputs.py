@@ -164,7 +164,7 @@ def read_texts(items: Iterable[tuple[str, str]]) -> Inputs:
 
 
 def _lines_header(text: str) -> list[str]:
-    for line in text.splitlines():
+    for line in text[:4096].splitlines():
         if line.strip() and not line.lstrip().startswith("$ "):
             return line.split()
     return []

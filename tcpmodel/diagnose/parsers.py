@@ -127,14 +127,16 @@ def detect_format(text: str, name: str = "input") -> str:
     ...
     tcpmodel.diagnose.parsers.DiagnoseInputError: notes.txt: not a recognised input (first line 'hello'); accepted: ss -tan ...
     """
+    head = _lines(text[:4096])[:1]
+    if head:  # a socket table is told by its header alone (it may have a hundred thousand rows)
+        first = head[0].split()
+        if first[:2] == ["sl", "local_address"]:
+            return "proc_tcp"
+        if first[0] in ("State", "Recv-Q", "Netid") and any(w.startswith("Local") for w in first):
+            return "ss"
     lines = _lines(text)
     if not lines:
         raise DiagnoseInputError(f"{name}: empty input; accepted: {'; '.join(FORMATS.values())}")
-    first = lines[0].split()
-    if first[:2] == ["sl", "local_address"]:
-        return "proc_tcp"
-    if first[0] in ("State", "Recv-Q", "Netid") and any(w.startswith("Local") for w in first):
-        return "ss"
     if lines[0].startswith("sockets:") or any(ln.startswith("TCP: inuse") for ln in lines[:3]):
         return "sockstat"
     if lines[0].startswith("#kernel") or all(_NSTAT_LINE.match(ln) for ln in lines):
@@ -165,12 +167,13 @@ def _split_endpoint(text: str, name: str, lineno: int) -> tuple[str, int | None]
 
 
 _TIMER = re.compile(r"timer:\((\w+),([^,)]*)")
+_TIMER_PARTS = re.compile(r"([\d.]+)(min|sec|ms)")
 
 
 def _timer_seconds(text: str) -> float | None:
     """``42sec``, ``1min2sec``, ``200ms``, ``1.5sec`` (ss's print_timer format) → seconds."""
     total, found = 0.0, False
-    for value, unit in re.findall(r"([\d.]+)(min|sec|ms)", text):
+    for value, unit in _TIMER_PARTS.findall(text):
         total += float(value) * {"min": 60.0, "sec": 1.0, "ms": 0.001}[unit]
         found = True
     return total if found else None

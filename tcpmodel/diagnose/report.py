@@ -93,7 +93,9 @@ class Report:
         orphaned FIN_WAIT_2 sockets (``tw_refcount - 1``, net/ipv4/proc.c
         ``sockstat_seq_show``).
     by_remote : list of (str, int)
-        TIME_WAIT sockets by remote endpoint, the most first (top N).
+        TIME_WAIT sockets by remote endpoint (address and port), the most first (top N).
+    by_remote_host : list of (str, int)
+        The same by remote address alone (a server's peers each use many ports).
     closers : dict
         TIME_WAIT sockets where this host was the ``"server"``, the ``"client"``, or ``"unknown"``.
     server_ports : list of (int, int)
@@ -115,6 +117,7 @@ class Report:
     time_wait_total: int | None
     sockstat_tw: int | None
     by_remote: list[tuple[str, int]]
+    by_remote_host: list[tuple[str, int]]
     closers: dict[str, int]
     closer_basis: str
     server_ports: list[tuple[int, int]]
@@ -191,20 +194,21 @@ def analyse(inputs: Inputs, *, rate: float | None = None, top: int = 10) -> Repo
     else:
         basis = (f"no LISTEN sockets in the table: the ephemeral range {config.ip_local_port_range[0]}-"
                  f"{config.ip_local_port_range[1]} ({'sysctl input' if 'net.ipv4.ip_local_port_range' in inputs.sysctl or inputs.live_config else 'Linux default'})")
-    roles = {s: classify_closer(s, listening, config.ip_local_port_range) for s in set(tw)}
+    roles = [classify_closer(s, listening, config.ip_local_port_range) for s in tw]
     closers = Counter({"server": 0, "client": 0, "unknown": 0})
-    for s in tw:
-        closers[roles[s]] += 1
-    server_ports = Counter(s.local[1] for s in tw if roles[s] == "server").most_common(top)
+    closers.update(roles)
+    server_ports = Counter(s.local[1] for s, role in zip(tw, roles) if role == "server").most_common(top)
     by_remote = Counter(_endpoint(s.remote) for s in tw).most_common(top)
+    by_remote_host = Counter(s.remote[0] for s in tw).most_common(top)
+    if closers["unknown"] and "net.ipv4.ip_local_port_range" not in inputs.sysctl and inputs.live_config is None:
+        notes.append(f"{closers['unknown']:,} TIME_WAIT socket(s) could not be placed with Linux's default port range: "
+                     "give the host's sysctl net.ipv4.ip_local_port_range (and ss -tan with its LISTEN rows)")
 
     # Port budgets of the tuples this host connects to (client side), busiest first.
     low, high = config.ip_local_port_range
     groups: dict[tuple[str, str], Counter] = {}
-    for s in sockets or []:
+    for s in [s for s, role in zip(tw, roles) if role == "client"] + [s for s in sockets or [] if s.state != "TIME_WAIT"]:
         if s.state not in HOLDS_PORT or s.local[1] is None or s.remote[1] is None:
-            continue
-        if s.state == "TIME_WAIT" and roles[s] != "client":
             continue
         if s.state != "TIME_WAIT" and not (low <= s.local[1] <= high and s.remote[1] not in listening
                                            and s.local[1] not in listening):
@@ -259,6 +263,7 @@ def analyse(inputs: Inputs, *, rate: float | None = None, top: int = 10) -> Repo
     report = Report(
         inputs=list(inputs.described), notes=notes, config=config, time_wait_s=tw_len,
         time_wait_total=len(tw) if sockets is not None else None, sockstat_tw=sockstat_tw, by_remote=by_remote,
+        by_remote_host=by_remote_host,
         closers=dict(closers), closer_basis=basis, server_ports=server_ports, budgets=budgets, counters=counters,
         memory=memory, binding=binding, bindings=bindings, top=top,
     )
@@ -343,6 +348,9 @@ def _render(r: Report) -> str:
     if r.by_remote:
         out.append(f"  by remote endpoint (top {r.top}):")
         out += [f"    {count:>8,}  {ep}" for ep, count in r.by_remote]
+        if len(r.by_remote_host) < len(r.by_remote) or r.by_remote_host[0][1] > r.by_remote[0][1]:
+            out.append(f"  by remote address (top {r.top}):")
+            out += [f"    {count:>8,}  {host}" for host, count in r.by_remote_host]
     if r.time_wait_total:
         c = r.closers
         out.append(f"who closed first ({r.closer_basis}):")
