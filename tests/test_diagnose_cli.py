@@ -162,3 +162,25 @@ def test_live_finds_loopback_time_wait_sockets_without_root():
     assert found and int(found.group(1).replace(",", "")) == count, done.stdout[:2000]
     assert "as the client" in done.stdout
     assert "inputs: ss -tano" in done.stdout or "/proc/net/tcp" in done.stdout
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="--live reads Linux's /proc")
+def test_live_falls_back_to_proc_when_ss_and_nstat_are_missing(monkeypatch):
+    import tcpmodel.diagnose.gather as gather
+
+    real_which = shutil.which
+    monkeypatch.setattr(gather.shutil, "which", lambda name, *a, **k: None if name in ("ss", "nstat") else real_which(name, *a, **k))
+    inputs = gather.read_live()
+    assert inputs.sockets is not None
+    assert any("ss is not installed" in n and "/proc/net/tcp" in n for n in inputs.notes)
+    assert any("nstat is not installed" in n and "/proc/net/netstat" in n for n in inputs.notes)
+    assert "TcpExtTW" in inputs.counters
+    assert any(d.startswith("/proc/net/tcp") for d in inputs.described)
+
+
+def test_live_without_proc_is_a_clear_error(tmp_path):
+    import tcpmodel.diagnose.gather as gather
+    from tcpmodel.diagnose import DiagnoseInputError
+
+    with pytest.raises(DiagnoseInputError, match="cannot run ss or read .*/net/tcp"):
+        gather.read_live(proc=str(tmp_path), tools=False)

@@ -58,7 +58,14 @@ __all__ = [
 
 
 def diagnose(inputs: Inputs, *, rate: float | None = None, top: int = 10) -> Report:
-    """The report of already-read :class:`Inputs` (``rate``: new connections/s to each destination tuple)."""
+    """The report of already-read :class:`Inputs` (``rate``: new connections/s to each destination tuple).
+
+    Examples
+    --------
+    >>> inputs = read_texts([("stat", "TCP: inuse 2 orphan 0 tw 7 alloc 2 mem 1")])
+    >>> diagnose(inputs).sockstat_tw
+    7
+    """
     return analyse(inputs, rate=rate, top=top)
 
 
@@ -99,12 +106,27 @@ def diagnose_text(*texts: str, ss: str | None = None, proc_tcp: str | None = Non
 
 
 def diagnose_files(paths: list[str], *, rate: float | None = None, top: int = 10, stdin=None) -> Report:  # noqa: ANN001
-    """Diagnose files (``"-"`` reads ``stdin``); errors name the file."""
+    """Diagnose files (``"-"`` reads ``stdin``); errors name the file.
+
+    Examples
+    --------
+    >>> diagnose_files(["/no/such/ss.txt"])
+    Traceback (most recent call last):
+    ...
+    tcpmodel.diagnose.parsers.DiagnoseInputError: /no/such/ss.txt: no such file
+    """
     return analyse(read_files(paths, stdin=stdin), rate=rate, top=top)
 
 
 def read_live(*, proc: str = "/proc") -> Inputs:
-    """This machine's socket table, counters and sysctls, read without root (see :mod:`tcpmodel.diagnose.gather`)."""
+    """This machine's socket table, counters and sysctls, read without root (see :mod:`tcpmodel.diagnose.gather`).
+
+    Examples
+    --------
+    >>> import sys
+    >>> sys.platform != "linux" or diagnose(read_live()).time_wait_total >= 0
+    True
+    """
     from tcpmodel.diagnose.gather import read_live as _read_live
 
     return _read_live(proc=proc)
