@@ -29,7 +29,9 @@ import pytest
 
 from tcpmodel import models
 from tcpmodel import socket_rules as rules
+from tcpmodel.linux import TCP_TIMEWAIT_LEN_S
 from tcpmodel.sim.sequence import LINUX_TW_ISN_OFFSET, seq_add
+from tcpmodel.states import Event, State, transition
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "tools" / "record_captures.py"
@@ -128,6 +130,7 @@ def check_schema(record: dict, folder: Path) -> None:
         assert c["first_closer"] in ("client", "server", "simultaneous")
         assert c["close"] in ("fin", "rst")
         assert c["time_wait"] in ([], ["client"], ["server"], ["client", "server"])
+        assert set(c["time_wait_ends"]) == set(c["time_wait"]) and all(isinstance(t, float) for t in c["time_wait_ends"].values())
         assert set(c["fin_retransmissions"]) == set(HOSTS) and all(n >= 0 for n in c["fin_retransmissions"].values())
         assert c["syn_in_time_wait"] in (None, "accepted", "acked_and_dropped", "reset")
         assert (c["syn_in_time_wait"] is None) == (c["syn_time_wait_host"] is None)
@@ -186,6 +189,10 @@ def check_capture_agrees(record: dict, packets: list[dict]) -> None:
             assert any(p["flags"] & RST for p in closer), name
             assert not any(p["flags"] & FIN for p in pkts), name
             continue
+        # each TIME_WAIT timer, read from /proc/net/tcp, ends TIME_WAIT's length after the incarnation's last packet
+        # (the ACK that entered TIME_WAIT, or the one that answered a retransmitted FIN and restarted the timer)
+        for host, ends in c["time_wait_ends"].items():
+            assert abs(ends - (pkts[-1]["t"] - t0) - TCP_TIMEWAIT_LEN_S) < 0.05, (name, host, ends)
         fins = [p for p in pkts if p["flags"] & FIN]
         c_fins = [p for p in fins if p["src"] == client]
         s_fins = [p for p in fins if p["src"] == server]
@@ -290,6 +297,11 @@ def check_kernel_against_course(records: dict[str, dict], folder: Path) -> None:
     s_fins = [p for p in pkts if p["src"] == r["server"] and p["flags"] & FIN]
     between = [p for p in pkts if s_fins[0]["t"] < p["t"] < s_fins[1]["t"]]
     assert not any(p["ack"] == seq_add(s_fins[0]["seq"], 1) for p in between)
+    # the retransmitted FIN restarted the client's TIME_WAIT timer (the course's table: TIME_WAIT + FIN restarts 2 MSL)
+    assert transition(State.TIME_WAIT, Event.RCV_FIN).restart_2msl
+    ends = c["time_wait_ends"]["client"] + r["capture"]["t0"]
+    assert abs(ends - s_fins[-1]["t"] - TCP_TIMEWAIT_LEN_S) < 0.05
+    assert ends - s_fins[0]["t"] > TCP_TIMEWAIT_LEN_S + 0.1
 
 
 # ---------------------------------------------------------------------------

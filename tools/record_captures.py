@@ -79,7 +79,9 @@ TRANSIENT = {"SYN-SENT", "SYN-RECV", "ESTAB", "FIN-WAIT-1", "FIN-WAIT-2", "CLOSE
 SYSCTLS = ("ip_local_port_range", "tcp_timestamps", "tcp_tw_reuse", "tcp_tw_reuse_delay", "tcp_max_tw_buckets",
            "tcp_fin_timeout", "tcp_rfc1337", "tcp_sack", "tcp_window_scaling")
 #: simultaneous_close: a token bucket on each veth holds each FIN back for tens of ms (this kernel has no netem).
-TBF_RATE_BYTES_S, TBF_BURST_BYTES, TBF_DRAIN_PAYLOAD = 1000, 200, 150
+#: An emptied bucket holds a 66-byte FIN back about 15 ms: far longer than the microseconds between the two
+#: shutdown() calls, far shorter than the 200 ms retransmission timeout.
+TBF_RATE_BYTES_S, TBF_BURST_BYTES, TBF_DRAIN_PAYLOAD = 4000, 200, 150
 #: lost_final_ack: nft's quota matches while the bytes counted stay within it: one 52- or 72-byte ACK, not two.
 DROP_QUOTA_BYTES = 80
 #: port_exhaustion: the client's narrowed ephemeral range; tw_reuse_reconnect: its one port.
@@ -261,6 +263,19 @@ class Worker:
                 raise RecordError(f"{self.case.name}: the close did not settle in {SETTLE_S:g} s: {rows}")
             time.sleep(0.005)
 
+    def time_wait_end(self, host: str, client_port: int) -> float | None:
+        """When ``host``'s TIME_WAIT of the 4-tuple will end (Unix time): its timer in /proc/net/tcp{,6}."""
+        ports = {client_port, self.case.server_port}
+        with self.on(host):
+            now = time.time()
+            for name in ("tcp", "tcp6"):
+                for line in Path(f"/proc/thread-self/net/{name}").read_text(encoding="ascii").splitlines()[1:]:
+                    f = line.split()
+                    local, remote = (int(a.rsplit(":", 1)[1], 16) for a in f[1:3])
+                    if f[3] == "06" and {local, remote} == ports:  # st 06: TCP_TIME_WAIT
+                        return now + int(f[5].split(":")[1], 16) / os.sysconf("SC_CLK_TCK")  # tm->when, clock ticks
+        return None
+
     def wait_states(self, client_port: int, want: dict[str, str], moment: str) -> None:
         deadline = time.monotonic() + SETTLE_S
         while True:
@@ -343,7 +358,8 @@ class Worker:
     def _finish(self, conn: dict, first: str, close: str, r0: tuple[int, int], moment: str) -> None:
         held = self.settle(conn["client_port"], moment)
         r1 = self._close_counts()
-        conn.update({"first_closer": first, "close": close, "time_wait": held,
+        ends = {h: self.time_wait_end(h, conn["client_port"]) for h in held}
+        conn.update({"first_closer": first, "close": close, "time_wait": held, "time_wait_ends": ends,
                      "fin_retransmissions": {"client": r1[0] - r0[0], "server": r1[1] - r0[1]}})
         self.step(f"ss after the close: TIME-WAIT on {', '.join(held) if held else 'neither side'}")
 
@@ -384,33 +400,31 @@ class Worker:
     def close_simultaneous(self, conn: dict) -> None:
         """Both shut down within microseconds; a token bucket on each veth holds each FIN back."""
         c, s = conn["_sockets"]
-        sinks = {}
+        udp = {}
         for host, dev, ip in (("client", CLIENT_DEV, self.client_ip), ("server", SERVER_DEV, self.server_ip)):
             self.run(host, ["tc", "qdisc", "add", "dev", dev, "root", "tbf", "rate", f"{TBF_RATE_BYTES_S * 8}bit",
                             "burst", str(TBF_BURST_BYTES), "latency", "2s"])
             with self.on(host):
-                u = socket.socket(self.af, socket.SOCK_DGRAM)
+                u = socket.socket(self.af, socket.SOCK_DGRAM)  # a sink for the peer's datagram, and our sender
                 u.bind((ip, 9))
-                sinks[host] = u
-        self.step(f"both: a token-bucket qdisc (tc tbf rate {TBF_RATE_BYTES_S * 8}bit burst {TBF_BURST_BYTES}) on "
-                  "each veth, and one UDP datagram each way to empty the buckets, so that each FIN waits tens of ms")
-        for host, peer in (("client", self.server_ip), ("server", self.client_ip)):
-            with self.on(host):
-                u = socket.socket(self.af, socket.SOCK_DGRAM)
-                u.sendto(b"x" * TBF_DRAIN_PAYLOAD, (peer, 9))
-                u.close()
+                udp[host] = u
         r0 = self._close_counts()
+        udp["client"].sendto(b"x" * TBF_DRAIN_PAYLOAD, (self.server_ip, 9))
+        udp["server"].sendto(b"x" * TBF_DRAIN_PAYLOAD, (self.client_ip, 9))
         c.shutdown(socket.SHUT_WR)
         s.shutdown(socket.SHUT_WR)
+        self.step(f"both: a token-bucket qdisc (tc tbf rate {TBF_RATE_BYTES_S * 8}bit burst {TBF_BURST_BYTES}) on "
+                  f"each veth, emptied by one {TBF_DRAIN_PAYLOAD}-byte UDP datagram each way, so that the next "
+                  "segment each side sends waits about 15 ms")
         self.step("client: shutdown(SHUT_WR); server: shutdown(SHUT_WR) right after (microseconds apart)")
-        self.wait_states(conn["client_port"], {"client": "FIN-WAIT-1", "server": "FIN-WAIT-1"}, "both shut down")
+        self.ss_poll("both shut down", force=True)
         if c.recv(1) != b"" or s.recv(1) != b"":
             raise RecordError(f"{self.case.name}: expected end of file on both sides")
         c.close()
         s.close()
         self.step("both: recv() returns end of file; both close()")
         self._finish(conn, "simultaneous", "fin", r0, "both closed")
-        for u in sinks.values():
+        for u in udp.values():
             u.close()
 
     def drop_next_ack(self) -> None:
@@ -714,7 +728,9 @@ def ground_truth(case: Case, seen: dict, t0: float) -> dict:
     for c in seen["connections"]:
         connections.append({
             "client_port": c["client_port"], "first_closer": c["first_closer"], "close": c["close"],
-            "time_wait": c["time_wait"], "fin_retransmissions": c["fin_retransmissions"],
+            "time_wait": c["time_wait"],
+            "time_wait_ends": {h: rel(t) for h, t in c["time_wait_ends"].items() if t is not None},
+            "fin_retransmissions": c["fin_retransmissions"],
             "syn_in_time_wait": c["syn_in_time_wait"], "syn_time_wait_host": c["syn_time_wait_host"],
             "syn_retransmissions": c["syn_retransmissions"], "timestamps": c["timestamps"],
         })
