@@ -230,6 +230,11 @@ def test_sysctl_forms_give_one_config():
     assert proc["net.ipv4.tcp_tw_reuse"] == str(cfg.tcp_tw_reuse)
 
 
+def test_sysctl_keys_with_interface_names_and_empty_values():
+    values = parse_sysctl("net.ipv6.conf.veth0@if2.forwarding = 0\nkernel.domainname = \nnet.ipv4.tcp_tw_reuse=1")
+    assert values == {"net.ipv6.conf.veth0@if2.forwarding": "0", "kernel.domainname": "", "net.ipv4.tcp_tw_reuse": "1"}
+
+
 def test_sysctl_bad_values_name_the_file():
     with pytest.raises(DiagnoseInputError, match=r"^s\.txt: net\.ipv4\.ip_local_port_range must be two integers"):
         read_texts([("s.txt", "net.ipv4.ip_local_port_range = a b")]).config()

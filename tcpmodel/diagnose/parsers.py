@@ -101,7 +101,7 @@ def _lines(text: str) -> list[str]:
     return [ln.rstrip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("$ ")]
 
 
-_SYSCTL_LINE = re.compile(r"^\s*([A-Za-z0-9_.\-/]+)\s*=\s*(.*)$")
+_SYSCTL_LINE = re.compile(r"^\s*([A-Za-z][^\s=]*)\s*=\s*(.*)$")  # sysctl -a keys hold interface names (veth@if2...)
 _PROC_SYS_LINE = re.compile(r"^\s*/proc/sys/([A-Za-z0-9_./\-]+):(.*)$")
 _NSTAT_LINE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*\s+-?\d+(\s+-?[\d.]+)?$")
 _NETSTAT_HEADER = re.compile(r"^([A-Za-z0-9]+):((\s+[A-Za-z0-9_]+)+)\s*$")
