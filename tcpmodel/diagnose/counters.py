@@ -13,8 +13,9 @@ kernel increments the counter, read in the same source:
   FIN_WAIT_2 one, which uses the same minisock) when its timer is first armed:
   ``TWKilled`` if the timeout is at most 4 s, else ``TW``. They count entries,
   not expiries. ``tcp_time_wait()`` gives a TIME_WAIT socket
-  ``TCP_TIMEWAIT_LEN``, so in 6.12 only a FIN_WAIT_2 socket with a short
-  ``tcp_fin_timeout`` is counted as ``TWKilled``.
+  ``TCP_TIMEWAIT_LEN``, so in 6.12 only an orphaned FIN_WAIT_2 socket whose
+  remaining timeout (from ``tcp_fin_timeout``, at least 3.5 RTO) is at most
+  4 s is counted as ``TWKilled``.
 * ``TWRecycled``: ``__inet_check_established()`` in
   ``net/ipv4/inet_hashtables.c``: a ``connect()`` took over a TIME_WAIT
   4-tuple (``tcp_twsk_unique()`` agreed: ``tcp_tw_reuse``, or a bound port
@@ -79,7 +80,7 @@ COUNTERS: dict[str, Counter] = {c.name: c for c in (
             f"{_PROC}; net/ipv4/inet_hashtables.c __inet_check_established; net/ipv4/tcp_ipv4.c tcp_twsk_unique"),
     Counter("TcpExtTWKilled", "TWKilled", "LINUX_MIB_TIMEWAITKILLED",
             "TIME_WAIT-minisock timers armed for at most 4 s; TIME_WAIT itself always gets TCP_TIMEWAIT_LEN, so on 6.12 "
-            "these are orphaned FIN_WAIT_2 sockets with a short tcp_fin_timeout",
+            "these are orphaned FIN_WAIT_2 sockets with at most 4 s of tcp_fin_timeout left",
             f"{_PROC}; net/ipv4/inet_timewait_sock.c __inet_twsk_schedule; net/ipv4/tcp_minisocks.c tcp_time_wait"),
     Counter("TcpExtTCPTimeWaitOverflow", "TCPTimeWaitOverflow", "LINUX_MIB_TCPTIMEWAITOVERFLOW",
             "closes that got no TIME_WAIT socket because tcp_max_tw_buckets was full: closed at once, port and 4-tuple "
