@@ -811,22 +811,27 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     out_dir.mkdir(parents=True, exist_ok=True)
     atexit.register(_delete_live)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    for name in clean_stale():
-        print(f"record_captures: deleted a stale namespace {name}", file=sys.stderr)
-    start = time.monotonic()
-    failed = 0
-    for case in cases:
-        try:
-            truth = record_case(case, out_dir)
-        except (RecordError, subprocess.SubprocessError, OSError, ValueError) as exc:
-            print(f"record_captures: {case.name}: failed: {exc}", file=sys.stderr)
-            failed += 1
-            continue
-        size = (out_dir / f"{case.name}.pcap").stat().st_size
-        tw = [c["time_wait"] for c in truth["expect"]["connections"]]
-        print(f"{case.name}: {size} bytes, {len(truth['expect']['connections'])} connection(s), TIME-WAIT {tw}, "
-              f"errno {truth['expect']['errno']}")
+    # SIGTERM unwinds like an error, so that every finally (tcpdump, the worker, the namespaces) runs.
+    previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        for name in clean_stale():
+            print(f"record_captures: deleted a stale namespace {name}", file=sys.stderr)
+        start = time.monotonic()
+        failed = 0
+        for case in cases:
+            try:
+                truth = record_case(case, out_dir)
+            except (RecordError, subprocess.SubprocessError, OSError, ValueError) as exc:
+                print(f"record_captures: {case.name}: failed: {exc}", file=sys.stderr)
+                failed += 1
+                continue
+            size = (out_dir / f"{case.name}.pcap").stat().st_size
+            tw = [c["time_wait"] for c in truth["expect"]["connections"]]
+            print(f"{case.name}: {size} bytes, {len(truth['expect']['connections'])} connection(s), TIME-WAIT {tw}, "
+                  f"errno {truth['expect']['errno']}")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        _delete_live()
     print(f"recorded {len(cases) - failed} of {len(cases)} case(s) into {out_dir} in {time.monotonic() - start:.1f} s "
           f"(kernel {platform.release()})")
     return 1 if failed else 0
