@@ -6,6 +6,7 @@ Commands
 ``exhaust``     seconds until connect() fails at a given rate
 ``population``  sockets in TIME_WAIT at a given rate, and their memory
 ``systems``     MSL, TIME_WAIT and ephemeral ports of each system, with sources
+``capture``     replay a pcap/pcapng capture: who closed, TIME_WAIT, reuse, headroom
 ``diagnose``    a socket table and counters (ss, /proc/net, nstat, sysctl) read with the models
 
 Bad input prints one line, ``tcpmodel: error: …``, to stderr and exits with
@@ -109,7 +110,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("systems", help="MSL, TIME_WAIT and ephemeral ports of each system, with sources",
                    description="MSL, TIME_WAIT and ephemeral port range of each system, with sources.")
     _add_diagnose(sub)
+    _add_capture(sub)
     return parser
+
+
+def _add_capture(sub) -> None:  # noqa: ANN001 - argparse's subparsers action
+    from tcpmodel.capture.cli import add_parser
+
+    add_parser(sub)
 
 
 def _add_diagnose(sub) -> None:  # noqa: ANN001 - argparse's subparsers action
@@ -224,6 +232,10 @@ def _run(args: argparse.Namespace) -> None:
                   "TIME_WAIT no longer protects them")
     elif args.command == "diagnose":
         _run_diagnose(args)
+    elif args.command == "capture":
+        from tcpmodel.capture.cli import run as run_capture
+
+        run_capture(args)
     elif args.command == "systems":
         rows = models.systems_table()
         labels = {"msl_s": "MSL", "time_wait_s": "TIME_WAIT", "ephemeral_range": "ports"}
