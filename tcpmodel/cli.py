@@ -284,6 +284,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (_UsageError, ValueError, models_errors()) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (`... | head`): stop quietly, as a shell tool does, without a traceback at exit.
+        import os
+
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        return 1
     return 0
 
 

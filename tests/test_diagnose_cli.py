@@ -184,3 +184,18 @@ def test_live_without_proc_is_a_clear_error(tmp_path):
 
     with pytest.raises(DiagnoseInputError, match="cannot run ss or read .*/net/tcp"):
         gather.read_live(proc=str(tmp_path), tools=False)
+
+
+def test_a_reader_that_goes_away_gets_no_traceback():
+    """`python -m tcpmodel diagnose big.txt | head -1`: the pipe closes early; no traceback on stderr."""
+    rows = "\n".join(f"TIME-WAIT 0 0 10.0.0.5:{40000 + i} 10.1.{i % 200}.3:8080" for i in range(3000))
+    big = "State Recv-Q Send-Q Local Address:Port Peer Address:Port\n" + rows + "\n"
+    cmd = [sys.executable, "-m", "tcpmodel", "diagnose", "-", "--top", "3000"]
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    proc.stdin.write(big.encode())
+    proc.stdin.close()
+    proc.stdout.readline()
+    proc.stdout.close()  # the reader goes away before the report is written out
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=60)
+    assert "Traceback" not in err and proc.returncode in (0, 1)
