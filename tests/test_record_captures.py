@@ -37,7 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "tools" / "record_captures.py"
 CORPUS = ROOT / "tcpmodel" / "data" / "captures"
 REQUIRED_CASES = {"client_closes_first", "server_closes_first", "simultaneous_close", "lost_final_ack", "so_linger_0",
-                  "bound_port_reconnect", "syn_accepted_into_time_wait", "tw_reuse_reconnect", "port_exhaustion"}
+                  "bound_port_reconnect", "syn_accepted_into_time_wait", "tw_reuse_reconnect", "port_exhaustion",
+                  "bound_port_reconnect_no_timestamps"}
 SNAPSHOT_KINDS = ("ss", "nstat", "sockstat", "sysctl")
 MAX_PCAP_BYTES = 20_000
 
@@ -249,6 +250,14 @@ def check_kernel_against_course(records: dict[str, dict], folder: Path) -> None:
     observed = r["errnos"][0]["errno"] if r["errnos"] else "ok"
     assert observed == predicted == "ok", "the kernel disagrees with fact bound_port_reconnect"
     assert again["syn_in_time_wait"] == "accepted" and again["syn_time_wait_host"] == ["client"]
+    # ... and without timestamps it cannot be: EADDRNOTAVAIL
+    r = records["bound_port_reconnect_no_timestamps"]
+    s = r["sysctl"]["client"]
+    predicted = rules.rebind_client_port_outcome(True, True, True, rules.Settings(
+        tcp_tw_reuse=s["tcp_tw_reuse"], tcp_timestamps=s["tcp_timestamps"]))
+    (only,) = r["expect"]["connections"]
+    assert not only["timestamps"] and only["time_wait"] == ["client"]
+    assert [e["errno"] for e in r["errnos"]] == [predicted] == ["EADDRNOTAVAIL"], "the kernel disagrees with fact bound_port_reconnect"
 
     # syn_accepted_into_time_wait (fact syn_in_time_wait): accepted; the new ISN is tw_snd_nxt + 65535 + 2
     r = records["syn_accepted_into_time_wait"]

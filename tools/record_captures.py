@@ -119,6 +119,8 @@ CASES = {c.name: c for c in (
     Case("port_exhaustion", "A four-port range, tcp_tw_reuse=0, the client closes first: connect() fails with "
          "EADDRNOTAVAIL once every port is in TIME_WAIT.", 5009, snapshot="client"),
     Case("client_closes_first_ipv6", "The client closes first, over IPv6.", 5010, family=6),
+    Case("bound_port_reconnect_no_timestamps", "As bound_port_reconnect, with tcp_timestamps=0 on the client: the "
+         "TIME_WAIT cannot be taken over and connect() fails with EADDRNOTAVAIL.", 5011),
 )}
 
 
@@ -505,6 +507,16 @@ def case_bound_port_reconnect(w: Worker) -> None:
     w.set_sysctl("client", "tcp_tw_reuse", "0")
     w.close_fin(w.connect(bind_port=port), "client")
     again = w.connect(bind_port=port, note="a bound port whose 4-tuple is in TIME_WAIT")
+    if again is not None:
+        w.close_fin(again, "client")
+
+
+def case_bound_port_reconnect_no_timestamps(w: Worker) -> None:
+    port = 40003
+    w.set_sysctl("client", "tcp_tw_reuse", "0")
+    w.set_sysctl("client", "tcp_timestamps", "0")
+    w.close_fin(w.connect(bind_port=port), "client")
+    again = w.connect(bind_port=port, note="a bound port whose 4-tuple is in TIME_WAIT, without timestamps")
     if again is not None:
         w.close_fin(again, "client")
 
