@@ -193,7 +193,7 @@ def analyse(inputs: Inputs, *, rate: float | None = None, top: int = 10) -> Repo
                  f"{config.ip_local_port_range[0]}-{config.ip_local_port_range[1]}")
     else:
         basis = (f"no LISTEN sockets in the table: the ephemeral range {config.ip_local_port_range[0]}-"
-                 f"{config.ip_local_port_range[1]} ({'sysctl input' if 'net.ipv4.ip_local_port_range' in inputs.sysctl or inputs.live_config else 'Linux default'})")
+                 f"{config.ip_local_port_range[1]} ({_range_source(inputs)})")
     roles = [classify_closer(s, listening, config.ip_local_port_range) for s in tw]
     closers = Counter({"server": 0, "client": 0, "unknown": 0})
     closers.update(roles)
@@ -269,6 +269,12 @@ def analyse(inputs: Inputs, *, rate: float | None = None, top: int = 10) -> Repo
     )
     report.workarounds = _workarounds(report, inputs)
     return report
+
+
+def _range_source(inputs: Inputs) -> str:
+    if inputs.live_config is not None:
+        return "this machine's /proc/sys"
+    return "sysctl input" if "net.ipv4.ip_local_port_range" in inputs.sysctl else "Linux default"
 
 
 def _ports_text(ports: list[int]) -> str:
