@@ -502,31 +502,27 @@ def case_so_linger_0(w: Worker) -> None:
     w.close_rst(w.connect())
 
 
-def case_bound_port_reconnect(w: Worker) -> None:
-    port = 40001
-    w.set_sysctl("client", "tcp_tw_reuse", "0")
-    w.close_fin(w.connect(bind_port=port), "client")
-    again = w.connect(bind_port=port, note="a bound port whose 4-tuple is in TIME_WAIT")
+def _reconnect_bound(w: Worker, port: int, closer: str, note: str) -> None:
+    """Connect from a bound port, ``closer`` closes first, then the same again from the same port."""
+    w.close_fin(w.connect(bind_port=port), closer)
+    again = w.connect(bind_port=port, note=note)
     if again is not None:
-        w.close_fin(again, "client")
+        w.close_fin(again, closer)
+
+
+def case_bound_port_reconnect(w: Worker) -> None:
+    w.set_sysctl("client", "tcp_tw_reuse", "0")
+    _reconnect_bound(w, 40001, "client", "a bound port whose 4-tuple is in TIME_WAIT")
 
 
 def case_bound_port_reconnect_no_timestamps(w: Worker) -> None:
-    port = 40003
     w.set_sysctl("client", "tcp_tw_reuse", "0")
     w.set_sysctl("client", "tcp_timestamps", "0")
-    w.close_fin(w.connect(bind_port=port), "client")
-    again = w.connect(bind_port=port, note="a bound port whose 4-tuple is in TIME_WAIT, without timestamps")
-    if again is not None:
-        w.close_fin(again, "client")
+    _reconnect_bound(w, 40003, "client", "a bound port whose 4-tuple is in TIME_WAIT, without timestamps")
 
 
 def case_syn_accepted_into_time_wait(w: Worker) -> None:
-    port = 40002
-    w.close_fin(w.connect(bind_port=port), "server")
-    again = w.connect(bind_port=port, note="the server holds this 4-tuple in TIME_WAIT")
-    if again is not None:
-        w.close_fin(again, "server")
+    _reconnect_bound(w, 40002, "server", "the server holds this 4-tuple in TIME_WAIT")
 
 
 def case_tw_reuse_reconnect(w: Worker) -> None:
