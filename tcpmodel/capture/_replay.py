@@ -134,7 +134,8 @@ class Conn:
 
     __slots__ = ("index", "sides", "incarnation", "t0", "t_last", "fast", "trace", "joined_late", "packets",
                  "pending_syn", "prev", "first_closer", "close", "rst_by", "syn_reuse", "out_of_window",
-                 "old_duplicates", "retransmissions", "data_elided", "log", "rst_ignored", "done", "anomalies")
+                 "old_duplicates", "retransmissions", "data_elided", "log", "rst_ignored", "done", "anomalies",
+                 "syn_tw", "syn_retx")
 
     def __init__(self, index: int, a: Side, b: Side, incarnation: int, t0: float, keep_trace: bool, msl: float) -> None:
         self.index = index
@@ -154,6 +155,8 @@ class Conn:
         self.syn_reuse: list = []
         self.out_of_window = self.old_duplicates = self.retransmissions = self.data_elided = self.rst_ignored = 0
         self.anomalies = 0
+        self.syn_tw = None  # this incarnation's SYN met a TIME-WAIT: the dict shared with the previous one's syn_reuse
+        self.syn_retx = 0
         self.log: list = []
         self.done = False
 
@@ -380,15 +383,17 @@ class Replay:
             ox.tw_end, ox.tw_ended_by = ts, "reuse"
             self._set_state(old, ox, State.CLOSED, ts, "TIME-WAIT taken over by a new connect() on the same 4-tuple "
                             "(tcp_tw_reuse, or a bind() with SO_REUSEADDR)")
-            old.syn_reuse.append({"t": ts - old.t0, "by": old.role(ox), "answer": "reused_own_time_wait",
-                                  "by_sequence": None, "by_timestamp": None})
+            conn.syn_tw = {"t": ts - old.t0, "by": old.role(ox), "answer": "reused_own_time_wait",
+                           "by_sequence": None, "by_timestamp": None, "host": "client"}
+            old.syn_reuse.append(conn.syn_tw)
         if oy.state is State.TIME_WAIT:
             conn.prev = old
             conn.note(ts, x, f"SYN for a 4-tuple in TIME-WAIT at {y.name} (incarnation {old.incarnation})")
-            old.syn_reuse.append({"t": ts - old.t0, "by": old.role(ox), "answer": "pending",
-                                  "by_sequence": bool(oy.rcv_nxt is not None and (seq - oy.rcv_nxt) % MOD
-                                                      and _ge(seq, oy.rcv_nxt)),
-                                  "by_timestamp": None})
+            conn.syn_tw = {"t": ts - old.t0, "by": old.role(ox), "answer": "pending",
+                           "by_sequence": bool(oy.rcv_nxt is not None and (seq - oy.rcv_nxt) % MOD
+                                               and _ge(seq, oy.rcv_nxt)),
+                           "by_timestamp": None, "host": "server"}
+            old.syn_reuse.append(conn.syn_tw)
 
     def _finish(self, conn: Conn, now: float) -> None:
         if conn.done:
@@ -499,6 +504,7 @@ class Replay:
                 if st in (State.CLOSED, State.LISTEN):
                     self._handle(conn, s, Event.ACTIVE_OPEN, ts)
                 elif st is State.SYN_SENT and seq == s.iss:
+                    conn.syn_retx += 1
                     return "retransmitted SYN"
             elif st is State.SYN_RECEIVED and s.seen > 1 and s.iss == seq:
                 return "retransmitted SYN+ACK"

@@ -75,6 +75,13 @@ class ConnectionReport:
     out_of_window, old_duplicates, retransmissions, rst_ignored : int
         Segments beyond the receiver's window, wholly below what it had
         already acknowledged, resent, and RSTs outside the window.
+    syn_in_time_wait : {None, "accepted", "acked_and_dropped", "reset", "unanswered"}
+        This incarnation's first SYN found its 4-tuple in TIME-WAIT, and how it
+        was answered (a side's own TIME-WAIT taken over by its new connect()
+        counts as accepted); ``syn_time_wait_host`` says which side
+        (``"client"`` or ``"server"``) held the TIME-WAIT.
+    syn_retransmissions : int
+        SYNs the client sent again.
     joined_late : bool
         The capture missed the connection's start.
     one_direction : str or None
@@ -104,6 +111,9 @@ class ConnectionReport:
     old_duplicates: int
     retransmissions: int
     rst_ignored: int
+    syn_in_time_wait: str | None
+    syn_time_wait_host: str | None
+    syn_retransmissions: int
     joined_late: bool
     one_direction: str | None
     paths: dict
@@ -298,6 +308,23 @@ class CaptureReport:
         return "\n\n".join(parts)
 
 
+_SYN_ANSWER = {"accepted": "accepted", "reused_own_time_wait": "accepted", "acked_and_dropped": "acked_and_dropped",
+               "reset": "reset", "pending": "unanswered"}
+
+
+def _path(ep) -> list:  # noqa: ANN001
+    """The states an endpoint passed through, without repeats (a restarted TIME-WAIT is one visit)."""
+    if ep is None:
+        return []
+    out = [ep.initial_state.name]
+    for t in ep.history:
+        if t.next.name != out[-1]:
+            out.append(t.next.name)
+    if ep.state.name != out[-1]:  # a change the table has no row for (a TIME-WAIT taken over)
+        out.append(ep.state.name)
+    return out
+
+
 def connection_report(conn, *, t_first: float) -> ConnectionReport:  # noqa: ANN001
     """Build the report of a finished :class:`~tcpmodel.capture._replay.Conn`."""
     a, b = conn.sides
@@ -322,18 +349,24 @@ def connection_report(conn, *, t_first: float) -> ConnectionReport:  # noqa: ANN
                         "segment, the ISNs and the window scale are unknown")
     if conn.anomalies:
         warnings.append(f"{conn.anomalies} segment(s) fitted no row of the state table (see notes)")
-    syn_reuse = [{k: v for k, v in r.items()} for r in conn.syn_reuse]
+    syn_reuse = [{k: v for k, v in r.items() if k != "host"} for r in conn.syn_reuse]
+    tw_answer = None if conn.syn_tw is None else _SYN_ANSWER[conn.syn_tw["answer"]]
+    first_closer = conn.first_closer
+    if first_closer is None and conn.close == "rst":
+        first_closer = conn.rst_by  # the side that aborted closed first
     return ConnectionReport(
         index=conn.index, client=a.address, server=b.address, incarnation=conn.incarnation,
         start=conn.t0 - t_first, end=conn.t_last - t_first, packets=conn.packets,
-        first_closer=conn.first_closer, close=conn.close if conn.close != "fin" or conn.first_closer else "fin",
+        first_closer=first_closer, close=conn.close,
         rst_by=conn.rst_by, time_wait=tw,
         fin_retransmissions={"client": a.fin_retx, "server": b.fin_retx},
         fin_inference={conn.role(s): s.fin_inference for s in (a, b) if s.fin_inference},
         syn_reuse=syn_reuse, timestamps=bool(a.ts and b.ts),
         out_of_window=conn.out_of_window, old_duplicates=conn.old_duplicates, retransmissions=conn.retransmissions,
-        rst_ignored=conn.rst_ignored, joined_late=conn.joined_late, one_direction=one,
-        paths={conn.role(s): [st.name for st in s.ep.path] if s.ep is not None else [] for s in (a, b)},
+        rst_ignored=conn.rst_ignored, syn_in_time_wait=tw_answer,
+        syn_time_wait_host=None if conn.syn_tw is None else conn.syn_tw["host"], syn_retransmissions=conn.syn_retx,
+        joined_late=conn.joined_late, one_direction=one,
+        paths={conn.role(s): _path(s.ep) for s in (a, b)},
         final_states={conn.role(s): s.ep.state.name if s.ep is not None else None for s in (a, b)},
         warnings=warnings, notes=[f"t={t:.3f} {ep or ''} {text}".replace("  ", " ") for t, ep, text in conn.log[:20]],
     )
