@@ -315,7 +315,7 @@ def test_synthetic_capture_is_consistent(tmp):
     assert n == report.summary.tcp_packets == 3000
     # connections whose close completed before the capture ended: the first closer alone holds TIME-WAIT
     closed = [c for c in report.connections if set(c.final_states.values()) <= {"CLOSED", "TIME_WAIT"}]
-    assert len(closed) > 50
+    assert len(closed) > 20
     assert all(c.close == "fin" and list(c.time_wait) == [c.first_closer] for c in closed)
     assert all(not c.joined_late and c.old_duplicates == 0 and c.out_of_window == 0 for c in report.connections)
 
