@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-HEAVY = ("matplotlib", "ipywidgets", "psutil", "networkx.drawing", "IPython")
+HEAVY = ("matplotlib", "ipywidgets", "psutil", "networkx.drawing", "IPython", "dpkt")
 
 
 def test_import_tcpmodel_loads_no_heavy_modules():
