@@ -42,8 +42,49 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-__all__ = ["Row", "Comparison", "compare", "fin_retransmission_gap", "handshake_time", "one_way_delay",
+__all__ = ["corpus_file", "corpus_cases", "Row", "Comparison", "compare", "fin_retransmission_gap", "handshake_time", "one_way_delay",
            "isn_offset", "keep_control_segments", "joined_trace"]
+
+
+def corpus_cases() -> list[str]:
+    """The cases of the shipped capture corpus (``tcpmodel/data/captures``, see its README), sorted.
+
+    Examples
+    --------
+    >>> "client_closes_first" in corpus_cases()
+    True
+    """
+    return sorted(p.name[:-5] for p in _corpus_dir().iterdir() if p.name.endswith(".pcap"))
+
+
+def corpus_file(name: str):  # noqa: ANN201 - a pathlib.Path
+    """The path of a file of the shipped capture corpus: ``"lost_final_ack.pcap"``, ``"port_exhaustion.ss.txt"``…
+
+    Raises
+    ------
+    ValueError
+        If there is no such file; the message lists the files there are.
+
+    Examples
+    --------
+    >>> corpus_file("lost_final_ack.pcap").name
+    'lost_final_ack.pcap'
+    >>> corpus_file("nothing.pcap")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: name must be a file of the capture corpus (...); got 'nothing.pcap'
+    """
+    folder = _corpus_dir()
+    names = sorted(p.name for p in folder.iterdir() if not p.name.startswith(".") and p.name != "README.md")
+    if name not in names:
+        raise ValueError(f"name must be a file of the capture corpus ({', '.join(names)}); got {name!r}")
+    return folder / name
+
+
+def _corpus_dir():  # noqa: ANN202
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / "data" / "captures"
 
 
 @dataclass(frozen=True)
