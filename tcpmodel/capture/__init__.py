@@ -39,6 +39,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from importlib import resources
 
 from tcpmodel.capture._read import CaptureError, LINK_TYPES, link_type_name
 from tcpmodel.capture.report import (
@@ -52,7 +53,7 @@ from tcpmodel.capture.report import (
 )
 
 __all__ = ["analyze", "CaptureError", "CaptureReport", "CaptureSummary", "ConnectionReport", "TimeWait",
-           "LINK_TYPES", "DEFAULT_PORT_RANGE", "time_wait_length"]
+           "LINK_TYPES", "DEFAULT_PORT_RANGE", "time_wait_length", "shipped_captures", "analyze_shipped"]
 
 #: Linux's default ``net.ipv4.ip_local_port_range`` (Documentation/networking/ip-sysctl.rst: ip_local_port_range).
 DEFAULT_PORT_RANGE = (32768, 60999)
@@ -206,6 +207,40 @@ def analyze(
     report = CaptureReport(summary, reports, traces)
     report.elapsed_s = summary_elapsed  # type: ignore[attr-defined]
     return report
+
+
+def _captures_dir():  # noqa: ANN202 - a Traversable
+    return resources.files("tcpmodel") / "data" / "captures"
+
+
+def shipped_captures() -> list[str]:
+    """The names of the real captures shipped with the course (``tcpmodel/data/captures/<name>.pcap``).
+
+    Examples
+    --------
+    >>> "lost_final_ack" in shipped_captures()
+    True
+    """
+    folder = _captures_dir()
+    if not folder.is_dir():
+        return []
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".pcap"))
+
+
+def analyze_shipped(name: str, **kwargs):  # noqa: ANN003, ANN201 - a CaptureReport
+    """Replay a shipped capture by name (see :func:`shipped_captures`); keyword arguments go to ``analyze``.
+
+    Examples
+    --------
+    >>> report = analyze_shipped("lost_final_ack")
+    >>> report.connections[0].fin_retransmissions["server"]
+    1
+    """
+    names = shipped_captures()
+    if name not in names:
+        raise ValueError(f"name must be one of {', '.join(names)}; got {name!r}")
+    with resources.as_file(_captures_dir() / f"{name}.pcap") as path:
+        return analyze(path, **kwargs)
 
 
 def _closed():  # noqa: ANN202

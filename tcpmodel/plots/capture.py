@@ -7,9 +7,10 @@ title names the client, the server and how the connection closed.
 
 from __future__ import annotations
 
+from tcpmodel.figures import figure
 from tcpmodel.plots.ladder import draw_ladder
 
-__all__ = ["draw_capture_ladder", "capture_title"]
+__all__ = ["draw_capture_ladder", "capture_title", "capture_lost_final_ack"]
 
 
 def capture_title(report, index: int) -> str:  # noqa: ANN001 - a CaptureReport
@@ -59,3 +60,18 @@ def draw_capture_ladder(report, index: int = 0, **kwargs):  # noqa: ANN001, ANN0
     trace = report.trace(index)
     kwargs.setdefault("title", capture_title(report, index))
     return draw_ladder(trace, **kwargs)
+
+
+@figure(
+    "capture_lost_final_ack",
+    alt="Ladder diagram of a real capture replayed through the state table: the client closes first and reaches "
+        "TIME_WAIT; its final ACK never reaches the server, which stays in LAST_ACK and retransmits its FIN; the "
+        "client's TIME_WAIT answers it with an ACK and restarts its timer, and the server goes to CLOSED.",
+    caption="A real capture (tcpmodel/data/captures/lost_final_ack.pcap, taken on the server's side) replayed "
+            "through the course's state table: a lost final ACK and the FIN retransmission it causes.",
+)
+def capture_lost_final_ack():
+    from tcpmodel.capture import analyze_shipped
+
+    report = analyze_shipped("lost_final_ack")
+    return draw_capture_ladder(report, 0, width=8.0)

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import os
 import tempfile
-from importlib import resources
-
 import ipywidgets as widgets
 
+from tcpmodel.capture import analyze_shipped, shipped_captures
 from tcpmodel.widgets.base import CourseWidget
 
 __all__ = ["capture_widget", "shipped_captures", "analyze_shipped", "draw_capture", "STATIC_FIGURE", "MAX_UPLOAD_MB"]
@@ -23,42 +22,6 @@ __all__ = ["capture_widget", "shipped_captures", "analyze_shipped", "draw_captur
 STATIC_FIGURE = "capture_lost_final_ack"
 MAX_UPLOAD_MB = 50
 UPLOAD = "upload"
-
-
-def _captures_dir():  # noqa: ANN202 - a Traversable
-    return resources.files("tcpmodel") / "data" / "captures"
-
-
-def shipped_captures() -> list[str]:
-    """The names of the real captures shipped with the course (``tcpmodel/data/captures/<name>.pcap``).
-
-    Examples
-    --------
-    >>> "lost_final_ack" in shipped_captures()
-    True
-    """
-    folder = _captures_dir()
-    if not folder.is_dir():
-        return []
-    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".pcap"))
-
-
-def analyze_shipped(name: str, **kwargs):  # noqa: ANN003, ANN201 - a CaptureReport
-    """Replay a shipped capture by name (see :func:`shipped_captures`); keyword arguments go to ``analyze``.
-
-    Examples
-    --------
-    >>> report = analyze_shipped("lost_final_ack")
-    >>> report.connections[0].fin_retransmissions["server"]
-    1
-    """
-    from tcpmodel.capture import analyze
-
-    names = shipped_captures()
-    if name not in names:
-        raise ValueError(f"name must be one of {', '.join(names)}; got {name!r}")
-    with resources.as_file(_captures_dir() / f"{name}.pcap") as path:
-        return analyze(path, **kwargs)
 
 
 def _upload_entry(upload) -> dict | None:  # noqa: ANN001
