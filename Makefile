@@ -11,7 +11,7 @@ NBVAL_TIMEOUT ?= 300
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=$(NBVAL_TIMEOUT)
 
 .DEFAULT_GOAL := help
-.PHONY: help lab test test-unit test-structure test-notebooks test-student test-browser notebooks figures bench student site clean
+.PHONY: help lab test test-unit test-structure test-notebooks test-student test-browser test-instructor notebooks figures bench student site nbgrader slides clean
 
 help:
 	@echo "make lab        create .venv, install the pinned requirements, open the course in JupyterLab"
@@ -21,6 +21,8 @@ help:
 	@echo "make student    write student versions (solutions removed) to _build/student/"
 	@echo "make bench      run the benchmarks; writes .bench.json"
 	@echo "make site       build the static site into _build/site/"
+	@echo "make nbgrader   write the nbgrader course directory (assignments, autograded tests) to _build/nbgrader/"
+	@echo "make slides     write reveal.js lecture slides of every notebook to _build/slides/ (works offline)"
 	@echo "make clean      remove .venv and build output"
 
 # Every target needs Python >= 3.10: check once, when make reads this file,
@@ -45,10 +47,10 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --port=$(JUPYTER_PORT) $(ROOT_FLAG) notebooks/00_start_here.ipynb
 
-test: test-unit test-structure test-notebooks test-student test-browser
+test: test-unit test-structure test-notebooks test-student test-instructor test-browser
 
 test-unit: $(STAMP)
-	$(PY) -m pytest -q tests --ignore=tests/test_notebook_structure.py --ignore=tests/browser --doctest-modules tcpmodel
+	$(PY) -m pytest -q tests --ignore=tests/test_notebook_structure.py --ignore=tests/browser --ignore=tests/test_nbgrader.py --doctest-modules tcpmodel
 
 test-structure: $(STAMP)
 	$(PY) -m pytest -q tests/test_notebook_structure.py
@@ -74,6 +76,19 @@ test-browser: $(SITE_STAMP)
 
 site: $(SITE_STAMP)
 	$(PY) tools/build_site.py
+
+# The instructor's kit (requirements-instructor.txt: nbgrader; includes
+# requirements.txt) is kept out of Binder's environment too.
+INSTRUCTOR_STAMP := $(VENV)/.instructor-installed
+$(INSTRUCTOR_STAMP): requirements-instructor.txt $(STAMP)
+	$(PY) -m pip install --quiet -r requirements-instructor.txt
+	@touch $(INSTRUCTOR_STAMP)
+
+nbgrader: $(INSTRUCTOR_STAMP)
+	$(PY) tools/make_nbgrader.py
+
+test-instructor: $(INSTRUCTOR_STAMP)
+	$(PY) -m pytest -q tests/test_nbgrader.py
 
 notebooks: $(STAMP)
 	$(PY) tools/execute_notebooks.py $(NB)

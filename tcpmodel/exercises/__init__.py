@@ -32,6 +32,18 @@ Feedback names the learner's actual slip before any hint about TCP:
   bytes) is told so first.
 * **Concept.** Only then come the exercise's own common mistakes and its hint.
 
+:func:`grade` is the grading form of :func:`check`, for nbgrader's tests
+cells (``make nbgrader``): it raises ``AssertionError`` with the same
+message as ``check`` when the answer is wrong or missing, and returns the
+exercise's points when it is right. With ``fresh=True`` it judges the answer
+again in a new Python process, against ``tcpmodel`` as installed, so that an
+answer cell that changed the registry or a model in the kernel cannot pass.
+
+Points are declared here, beside the exercises: every exercise has
+``points`` (``DEFAULT_POINTS`` by kind unless its definition sets
+``points=``), and each reflection question is worth :func:`reflection_points`
+(a notebook's module may set ``REFLECTION_POINTS``).
+
 Examples
 --------
 >>> ex = NumberExercise("xx.double", "Twice 21.28, to one decimal place", expected=lambda: 2 * 21.28,
@@ -54,8 +66,12 @@ Examples
 from __future__ import annotations
 
 import importlib
+import json
 import math
+import pickle
 import re
+import subprocess
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
@@ -74,6 +90,11 @@ __all__ = [
     "precision_phrase",
     "register",
     "check",
+    "grade",
+    "points",
+    "reflection_points",
+    "DEFAULT_POINTS",
+    "REFLECTION_POINTS",
     "exercises_for",
     "EXERCISES",
 ]
@@ -99,12 +120,36 @@ class Feedback:
         return f"{mark} {self.exercise_id}: {self.message}"
 
 
+#: Points of an auto-checked exercise by kind, unless its definition sets ``points=``: a number or a
+#: path is worked out, a choice is picked. nbgrader's tests cells award them (``make nbgrader``).
+DEFAULT_POINTS = {"NumberExercise": 2, "SequenceExercise": 2, "ChoiceExercise": 1}
+
+#: Points of a reflection question (graded by hand in nbgrader), unless the notebook's module sets
+#: ``REFLECTION_POINTS``.
+REFLECTION_POINTS = 2
+
+
 @dataclass(frozen=True)
 class Exercise:
-    """Base class: subclasses implement :meth:`judge`."""
+    """Base class: subclasses implement :meth:`judge`.
+
+    ``points`` (keyword only) is what the exercise is worth when graded; ``None`` means the default of
+    its kind, :data:`DEFAULT_POINTS`.
+    """
 
     exercise_id: str
     prompt: str
+    points: int | None = field(default=None, kw_only=True)
+
+    @property
+    def worth(self) -> int:
+        """The points this exercise is worth: its own ``points`` or its kind's default."""
+        if self.points is not None:
+            return self.points
+        for cls in type(self).__mro__:
+            if cls.__name__ in DEFAULT_POINTS:
+                return DEFAULT_POINTS[cls.__name__]
+        return 1
 
     def judge(self, answer: Any) -> tuple[bool, str]:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -609,6 +654,39 @@ def exercises_for(notebook: str) -> dict[str, Exercise]:
     return {k: v for k, v in EXERCISES.items() if k.startswith(f"{notebook}.")}
 
 
+def _exercise(exercise_id: str) -> Exercise:
+    if exercise_id not in EXERCISES:
+        _load_notebook_module(exercise_id)
+    if exercise_id not in EXERCISES:
+        known = ", ".join(sorted(EXERCISES)) or "none loaded"
+        raise ValueError(f"exercise_id must be a known exercise such as {known}; got {exercise_id!r}")
+    return EXERCISES[exercise_id]
+
+
+def points(exercise_id: str) -> int:
+    """The points exercise ``exercise_id`` is worth (see :data:`DEFAULT_POINTS`).
+
+    Examples
+    --------
+    >>> points("01.close_segments"), points("01.who_waits_server_first")
+    (2, 1)
+    """
+    return _exercise(exercise_id).worth
+
+
+def reflection_points(notebook: str) -> int:
+    """The points of each reflection question of notebook ``"NN"`` (graded by hand).
+
+    Examples
+    --------
+    >>> reflection_points("01") == REFLECTION_POINTS
+    True
+    """
+    _load_notebook_module(f"{notebook}.")
+    module = sys.modules.get(f"tcpmodel.exercises.nb{notebook}")
+    return int(getattr(module, "REFLECTION_POINTS", REFLECTION_POINTS))
+
+
 def check(exercise_id: str, answer: Any) -> Feedback:
     """Check a learner's answer and return feedback (never the answer itself).
 
@@ -617,12 +695,102 @@ def check(exercise_id: str, answer: Any) -> Feedback:
     ValueError
         If ``exercise_id`` is not a known exercise.
     """
-    if exercise_id not in EXERCISES:
-        _load_notebook_module(exercise_id)
-    if exercise_id not in EXERCISES:
-        known = ", ".join(sorted(EXERCISES)) or "none loaded"
-        raise ValueError(f"exercise_id must be a known exercise such as {known}; got {exercise_id!r}")
+    _exercise(exercise_id)
     if answer is ...:
         return Feedback(exercise_id, False, "not answered yet. Replace ... with your answer and run the cell again.", answered=False)
     correct, message = EXERCISES[exercise_id].judge(answer)
     return Feedback(exercise_id, correct, message)
+
+
+#: Seconds a fresh judging process may take (it imports tcpmodel and one notebook's exercises).
+FRESH_TIMEOUT_S = 120
+
+
+def grade(exercise_id: str, answer: Any, *, fresh: bool = False) -> int:
+    """Grade an answer for nbgrader: the exercise's points if right, else ``AssertionError``.
+
+    The error's message is the feedback :func:`check` gives (what is wrong and
+    a hint, never the answer), so an autograded notebook shows the student the
+    same hint. An answer left as ``...`` fails as "not answered yet".
+
+    Parameters
+    ----------
+    exercise_id : str
+        ``"NN.slug"``.
+    answer : object
+        The learner's answer.
+    fresh : bool
+        Judge again in a new Python process (nbgrader's hidden tests use this):
+        the answer is pickled there and judged against ``tcpmodel`` as
+        installed, so an answer cell that replaced an exercise, ``check`` or a
+        model function in the kernel cannot pass. The answer must then be plain
+        values (numbers, strings, lists, sets, tuples, ``State``).
+
+    Returns
+    -------
+    int
+        The exercise's points (:func:`points`).
+
+    Raises
+    ------
+    AssertionError
+        If the answer is wrong, missing or (``fresh``) not plain values.
+    ValueError
+        If ``exercise_id`` is not a known exercise.
+
+    Examples
+    --------
+    >>> register(NumberExercise("xx.triple", "Three times 2.5, to one decimal place", expected=lambda: 7.5,
+    ...                         hint="Multiply by three.", decimals=1, precision="to one decimal place", points=3))
+    >>> grade("xx.triple", 7.5)
+    3
+    >>> grade("xx.triple", 6.5)
+    Traceback (most recent call last):
+    ...
+    AssertionError: xx.triple: 6.5 is too low. Hint: Multiply by three.
+    >>> grade("xx.triple", ...)
+    Traceback (most recent call last):
+    ...
+    AssertionError: xx.triple: not answered yet. Replace ... with your answer and run the cell again.
+    """
+    exercise = _exercise(exercise_id)
+    if answer is ...:
+        raise AssertionError(f"{exercise_id}: not answered yet. Replace ... with your answer and run the cell again.")
+    if fresh:
+        correct, message = _judge_fresh(exercise_id, answer)
+    else:
+        correct, message = exercise.judge(answer)
+    if not correct:
+        raise AssertionError(f"{exercise_id}: {message}")
+    return exercise.worth
+
+
+def _judge_fresh(exercise_id: str, answer: Any) -> tuple[bool, str]:
+    try:
+        payload = pickle.dumps((exercise_id, answer))
+    except Exception as exc:  # noqa: BLE001 - anything that cannot be pickled is not plain values
+        return False, f"the answer must be plain values (numbers, strings, lists, sets, states); this one cannot be copied: {exc}"
+    code = "from tcpmodel.exercises import _judge_stdin; _judge_stdin()"
+    try:
+        done = subprocess.run([sys.executable, "-c", code], input=payload, capture_output=True, timeout=FRESH_TIMEOUT_S, check=False)
+    except subprocess.TimeoutExpired:
+        return False, f"judging the answer in a fresh process took more than {FRESH_TIMEOUT_S} s."
+    try:
+        result = json.loads(done.stdout.decode("utf-8").strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
+        return False, f"the answer could not be judged in a fresh process ({tail[0]})."
+    return bool(result["correct"]), str(result["message"])
+
+
+def _judge_stdin() -> None:
+    """Judge one pickled ``(exercise_id, answer)`` from stdin; print ``{"correct", "message"}`` as JSON."""
+    try:
+        exercise_id, answer = pickle.loads(sys.stdin.buffer.read())
+    except Exception as exc:  # noqa: BLE001 - e.g. a class defined in the notebook
+        result = {"correct": False, "message": f"the answer must be plain values (numbers, strings, lists, sets, states); "
+                                                f"this one is not ({type(exc).__name__}: {exc})."}
+    else:
+        correct, message = _exercise(exercise_id).judge(answer)
+        result = {"correct": correct, "message": message}
+    print(json.dumps(result))
