@@ -54,6 +54,8 @@ html_short_title = "TIME_WAIT course"
 templates_path = ["_templates"]
 html_static_path = ["_static"]
 html_css_files = ["course.css"]
+# The widgets' site versions (tools/build_site.py embeds their frames' manifests): vendored, no CDN.
+html_js_files = [("widgets.js", {"defer": "defer"})]
 html_favicon = "_static/favicon.svg"
 html_copy_source = False
 html_use_index = False  # no general index: the course has no API to index

@@ -27,9 +27,17 @@ Theory of operation
    * relative links to repository files outside the site (``../tcpmodel/...``)
      point at the file on GitHub; links to notebooks that do not exist yet
      become plain text, so the site has no dead links.
+   Before staging, every widget cell gets its **site version**
+   (:mod:`tcpmodel.widgets.site`): the widget is built from the cell, drawn
+   with its own code at every point of the grid it declares (frames cached in
+   ``_build/frame-cache/`` across builds), and its manifest (controls, frames,
+   alt text) is embedded after the static figure. ``site/_static/widgets.js``
+   turns it into the same controls as the notebook's; without JavaScript the
+   page shows the static figure and caption.
 2. **Build** with Sphinx, myst-nb and Furo (``site/conf.py``).
 3. **Finish**: copy each notebook as stored next to its page (the "Download
-   notebook" link), then check that no page loads anything from another host
+   notebook" link) and the widgets' frames to ``_static/widget-frames/``,
+   then check that no page loads anything from another host
    (scripts, styles, fonts, images, frames): the site must work offline.
 
 Usage: python tools/build_site.py [--out _build/site] [--notebooks notebooks]
@@ -71,6 +79,7 @@ class StageReport:
     fallback_alt: list[str] = field(default_factory=list)
     dropped_links: list[str] = field(default_factory=list)
     remote_images: list[str] = field(default_factory=list)
+    site_widgets: list[str] = field(default_factory=list)
 
 
 # -- Notebook transformation --------------------------------------------------
@@ -99,6 +108,66 @@ def figure_markup(name: str, alt: str, caption: str, binder_url: str) -> str:
         f"\n```{{figure}} ../figures/{name}.svg\n---\nalt: {options}\nfigclass: course-widget-fallback\n"
         f"name: fig-{name.replace('_', '-')}\n---\n{text}\n```\n"
     )
+
+
+FRAMES_DIR = "_static/widget-frames"
+
+
+def site_widget_markup(manifest: dict) -> str:
+    """MyST markup that embeds a widget's site version (``widgets.js`` builds its controls).
+
+    The manifest travels inside the page, so the widget works from ``file://``
+    too; without JavaScript nothing of it shows and the static figure stays.
+
+    Examples
+    --------
+    >>> print(site_widget_markup({"id": "01_x--demo", "title": "</script>"}))
+    <BLANKLINE>
+    ```{raw} html
+    <div class="course-site-widget" id="site-widget-01_x--demo" data-widget="01_x--demo"><script type="application/json">{"id":"01_x--demo","title":"<\\/script>"}</script></div>
+    ```
+    <BLANKLINE>
+    """
+    data = json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    ident = manifest["id"]
+    return (f'\n```{{raw}} html\n<div class="course-site-widget" id="site-widget-{ident}" data-widget="{ident}">'
+            f'<script type="application/json">{data}</script></div>\n```\n')
+
+
+def widget_cells(nb: dict) -> list[dict]:
+    """The code cells of a notebook whose stored outputs show a widget."""
+    return [c for c in nb.get("cells", []) if c.get("cell_type") == "code"
+            and any(WIDGET_MIME in o.get("data", {}) for o in c.get("outputs", []))]
+
+
+def site_widget_specs(notebooks: list[Path]) -> list[dict]:
+    """One spec per widget cell: ``{"id", "notebook", "cell", "source", "binder"}``.
+
+    A cell may use a name an earlier cell imported (``state_stepper`` in
+    notebook 01's second stepper), so the source is the cell's own code after
+    the import statements of the notebook's earlier code cells (imports only:
+    nothing else of the notebook runs).
+    """
+    import ast
+
+    specs = []
+    for path in notebooks:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        imports: list[str] = []
+        for cell in nb.get("cells", []):
+            if cell.get("cell_type") != "code":
+                continue
+            source = _source(cell)
+            if any(WIDGET_MIME in o.get("data", {}) for o in cell.get("outputs", [])):
+                needed = "\n".join(imports + [source]) if imports else source
+                specs.append({"id": f"{path.stem}--{cell.get('id', '')}", "notebook": path.name, "cell": cell.get("id", ""),
+                              "source": needed, "binder": BINDER.format(path=f"notebooks/{path.name}")})
+            try:
+                tree = ast.parse(source)
+            except SyntaxError:  # IPython magics: no imports to take from this cell
+                continue
+            imports += [ast.unparse(node) for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
+    return specs
 
 
 def rewrite_links(text: str, *, notebook_names: set[str], where: str, report: StageReport) -> str:
@@ -148,6 +217,7 @@ def transform_notebook(
     plot_docs: dict[str, str] | None = None,
     notebook_names: set[str] | None = None,
     report: StageReport | None = None,
+    site_widgets: dict[str, str] | None = None,
 ) -> dict:
     """Return a copy of notebook ``nb`` made ready for the static site.
 
@@ -169,6 +239,9 @@ def transform_notebook(
         The notebooks that exist (links to others become plain text).
     report : StageReport, optional
         Collects what was changed.
+    site_widgets : dict, optional
+        Widget cell id → the markup of its site version (:func:`site_widget_markup`),
+        placed just after the widget's static figure.
 
     Examples
     --------
@@ -216,13 +289,16 @@ def transform_notebook(
         if len(kept) != len(outputs):
             cell["outputs"] = kept
             report.widgets.append(where)
-            if not _caption_widget_figure(cells, i, figures, binder_url):
+            extra = (site_widgets or {}).get(cell.get("id", ""), "")
+            if extra:
+                report.site_widgets.append(where)
+            if not _caption_widget_figure(cells, i, figures, binder_url, extra):
                 report.widgets_without_figure.append(where)
                 note = {
                     "cell_type": "markdown",
                     "id": f"{cell.get('id', i)}-site-note",
                     "metadata": {},
-                    "source": f"*An interactive demo runs here on [Binder]({binder_url}) or locally (`make lab`).*",
+                    "source": f"*An interactive demo runs here on [Binder]({binder_url}) or locally (`make lab`).*" + extra,
                 }
                 cells.insert(i + 1, note)
         if any(mime in o.get("data", {}) for o in kept for mime in IMAGE_MIMES):
@@ -243,8 +319,8 @@ def _index_alt(match: re.Match, figures: dict) -> str:
     return f"![{alt}](../figures/{match.group('name')}.svg)"
 
 
-def _caption_widget_figure(cells: list[dict], index: int, figures: dict, binder_url: str) -> bool:
-    """Caption the static figure shown just before the widget cell at ``index``."""
+def _caption_widget_figure(cells: list[dict], index: int, figures: dict, binder_url: str, extra: str = "") -> bool:
+    """Caption the static figure shown just before the widget cell at ``index`` (and put ``extra`` after it)."""
     for cell in reversed(cells[:index]):
         if cell["cell_type"] == "code":
             return False  # the figure must come after the previous code cell
@@ -257,7 +333,8 @@ def _caption_widget_figure(cells: list[dict], index: int, figures: dict, binder_
         m = matches[-1]
         entry = figures.get(m.group("name"), {})
         alt = entry.get("alt") or m.group("alt")
-        cell["source"] = text[: m.start()] + figure_markup(m.group("name"), alt, entry.get("caption", ""), binder_url) + text[m.end() :]
+        markup = figure_markup(m.group("name"), alt, entry.get("caption", ""), binder_url) + extra
+        cell["source"] = text[: m.start()] + markup + text[m.end() :]
         return True
     return False
 
@@ -444,7 +521,21 @@ def _plot_registry() -> tuple[dict[str, str], dict[str, str]]:
         return {}, {}
 
 
-def stage(notebooks_dir: Path, figures_dir: Path, stage_dir: Path) -> tuple[list[Path], StageReport]:
+def build_site_widgets(notebooks: list[Path], cache: Path, *, processes: int | None = None) -> dict[str, dict]:
+    """Each widget cell's site version (spec id → build_frames' result, with the spec), frames in ``cache``."""
+    from tcpmodel.widgets import site as site_widgets
+
+    specs = site_widget_specs(notebooks)
+    built = site_widgets.build_frames(specs, cache, processes=processes or site_widgets.PROCESSES,
+                                      log=lambda msg: print(msg, file=sys.stderr))
+    for spec in specs:
+        built[spec["id"]]["spec"] = spec
+        if "manifest" in built[spec["id"]]:
+            built[spec["id"]]["manifest"]["base"] = f"../{FRAMES_DIR}/"  # pages live in notebooks/
+    return built
+
+
+def stage(notebooks_dir: Path, figures_dir: Path, stage_dir: Path, site_widgets: dict[str, dict] | None = None) -> tuple[list[Path], StageReport]:
     if stage_dir.exists():
         shutil.rmtree(stage_dir)
     (stage_dir / "notebooks").mkdir(parents=True)
@@ -460,20 +551,27 @@ def stage(notebooks_dir: Path, figures_dir: Path, stage_dir: Path) -> tuple[list
     report = StageReport()
     for path in notebooks:
         nb = json.loads(path.read_text(encoding="utf-8"))
+        markup = {w["spec"]["cell"]: site_widget_markup(w["manifest"]) for w in (site_widgets or {}).values()
+                  if w["spec"]["notebook"] == path.name and "manifest" in w}
         staged = transform_notebook(
-            nb, filename=path.name, figures=figures, draw_names=draw_names, plot_docs=plot_docs, notebook_names=names, report=report
+            nb, filename=path.name, figures=figures, draw_names=draw_names, plot_docs=plot_docs, notebook_names=names, report=report,
+            site_widgets=markup,
         )
         (stage_dir / "notebooks" / path.name).write_text(json.dumps(staged, indent=1, ensure_ascii=False), encoding="utf-8")
     (stage_dir / "index.md").write_text(landing_page(notebooks), encoding="utf-8")
     return notebooks, report
 
 
-def build(notebooks_dir: Path, figures_dir: Path, out: Path, stage_dir: Path, quiet: bool = True) -> dict:
-    """Stage, build with Sphinx, finish. Returns a summary (pages, seconds, bytes)."""
+def build(notebooks_dir: Path, figures_dir: Path, out: Path, stage_dir: Path, quiet: bool = True,
+          frame_cache: Path | None = None) -> dict:
+    """Stage, build with Sphinx, finish. Returns a summary (pages, seconds, bytes, widgets)."""
     from sphinx.cmd.build import build_main
 
     start = time.perf_counter()
-    notebooks, report = stage(notebooks_dir, figures_dir, stage_dir)
+    cache = frame_cache or ROOT / "_build" / "frame-cache"
+    widgets = build_site_widgets(course_notebook_paths(notebooks_dir), cache)
+    widget_seconds = time.perf_counter() - start
+    notebooks, report = stage(notebooks_dir, figures_dir, stage_dir, widgets)
     if out.exists():
         shutil.rmtree(out)
     warnings_file = stage_dir / "sphinx-warnings.txt"
@@ -484,6 +582,10 @@ def build(notebooks_dir: Path, figures_dir: Path, out: Path, stage_dir: Path, qu
         raise SystemExit(f"sphinx-build failed with status {status}")
     for path in notebooks:  # the "Download notebook" link: the notebook as stored
         shutil.copy2(path, out / "notebooks" / path.name)
+    frames_out = out / FRAMES_DIR
+    frames_out.mkdir(parents=True, exist_ok=True)
+    for blob in sorted({b for w in widgets.values() for b in w.get("blobs", ())}):
+        shutil.copyfile(cache / "blobs" / f"{blob}.png", frames_out / f"{blob}.png")
     (out / ".nojekyll").touch()
     remote = remote_assets(out)
     if remote:
@@ -492,7 +594,8 @@ def build(notebooks_dir: Path, figures_dir: Path, out: Path, stage_dir: Path, qu
     pages = sorted(p for p in out.rglob("*.html"))
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     warnings = [w for w in warnings_file.read_text(encoding="utf-8").splitlines() if w.strip()] if warnings_file.exists() else []
-    return {"pages": len(pages), "notebooks": len(notebooks), "seconds": seconds, "bytes": size, "report": report, "warnings": warnings}
+    return {"pages": len(pages), "notebooks": len(notebooks), "seconds": seconds, "bytes": size, "report": report, "warnings": warnings,
+            "widgets": widgets, "widget_seconds": widget_seconds}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -513,11 +616,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"note: remote image {where} is shown as a link (the site fetches nothing from other hosts)", file=sys.stderr)
     for where in report.dropped_links:
         print(f"note: link {where} points to a notebook that does not exist yet; shown as text", file=sys.stderr)
+    for spec_id, widget in summary["widgets"].items():
+        if "error" in widget:
+            print(f"warning: widget {spec_id} has no site version ({widget['error']}); the page shows its static figure", file=sys.stderr)
+        else:
+            print(f"site widget {spec_id}: {widget['manifest']['points']} grid points, {widget['frames']} frames "
+                  f"({widget['drawn']} points drawn now)")
     if summary["warnings"]:
         print(f"warning: Sphinx reported {len(summary['warnings'])} warnings (listed above)", file=sys.stderr)
     print(
-        f"site: {summary['pages']} pages ({summary['notebooks']} notebooks, {len(report.widgets)} widgets as static figures), "
-        f"{summary['bytes'] / 1e6:.1f} MB, built in {summary['seconds']:.1f} s -> {args.out}"
+        f"site: {summary['pages']} pages ({summary['notebooks']} notebooks, {len(report.widgets)} widgets, "
+        f"{len(report.site_widgets)} of them interactive), {summary['bytes'] / 1e6:.1f} MB, built in {summary['seconds']:.1f} s "
+        f"(widget frames {summary['widget_seconds']:.1f} s) -> {args.out}"
     )
     return 0
 

@@ -17,6 +17,17 @@ lesson never stops mid-way.
 
 ``update(**values)`` sets controls and redraws once, synchronously. The
 benchmarks use it with the Agg backend to measure the latency a learner feels.
+
+The static site
+---------------
+Each widget also declares ``site_grid``, next to its controls: for every
+control, the values at which the site (``make site``) draws it ahead of time,
+with this widget's own ``draw``. Every option of a drop-down, both states of a
+check box, and a slider's values at its steps or on a coarser grid whose
+reason is given beside it. A control that plays a sequence (the stepper's
+"next step") is declared :class:`Steps`: one frame per step. ``site_frames``
+returns what the site shows for one point of the grid;
+:mod:`tcpmodel.widgets.site` renders and checks the grids.
 """
 
 from __future__ import annotations
@@ -28,7 +39,10 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import clear_output, display
 
-__all__ = ["CourseWidget"]
+__all__ = ["CourseWidget", "Steps", "EVERY"]
+
+#: A ``site_grid`` entry: every option of a drop-down or toggle, both states of a check box.
+EVERY = "every option"
 
 
 def _in_ipython() -> bool:
@@ -37,6 +51,33 @@ def _in_ipython() -> bool:
     from IPython import get_ipython
 
     return get_ipython() is not None
+
+
+class Steps:
+    """A ``site_grid`` entry: this control plays a sequence, one site frame per step.
+
+    With ``menu=False`` (a stepper) the site shows buttons (next, back, start
+    again) with the notebook widget's labels, and the steps come from the
+    widget's ``site_frames``. With ``menu=True`` the control is a drop-down
+    whose options depend on the other controls (the connections of a
+    capture): the site draws every option the widget offers at each grid
+    point and shows them in a drop-down.
+
+    Examples
+    --------
+    >>> Steps(next="▶ next step").labels["next"]
+    '▶ next step'
+    >>> Steps(menu=True).menu
+    True
+    """
+
+    def __init__(self, *, next: str = "next", back: str = "back", reset: str = "start again",  # noqa: A002
+                 menu: bool = False) -> None:
+        self.labels = {"next": next, "back": back, "reset": reset}
+        self.menu = menu
+
+    def __repr__(self) -> str:
+        return f"Steps(menu=True)" if self.menu else f"Steps({self.labels})"
 
 
 class CourseWidget(widgets.VBox):
@@ -52,6 +93,9 @@ class CourseWidget(widgets.VBox):
         Shown above the controls.
     static_figure : str, optional
         Name of the static fallback figure in ``figures/index.json``.
+    site_grid : Mapping[str, Sequence or Steps], optional
+        For every control, the values the static site draws (see the module
+        docstring); :func:`tcpmodel.widgets.site.check_grid` checks it.
 
     Examples
     --------
@@ -77,8 +121,11 @@ class CourseWidget(widgets.VBox):
         *,
         title: str | None = None,
         static_figure: str | None = None,
+        site_grid: Mapping[str, Any] | None = None,
     ) -> None:
         self.controls = dict(controls)
+        self.title = title or ""
+        self.site_grid: dict[str, Any] = dict(site_grid or {})
         self.draw = draw
         self.static_figure = static_figure
         self.error = widgets.HTML(value="", layout=widgets.Layout(min_height="1.5em"))
@@ -147,6 +194,50 @@ class CourseWidget(widgets.VBox):
             self.last_error = None
             self.error.value = ""
             self._show(shown)
+
+    def site_frames(self, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """What the static site shows for one point of ``site_grid``.
+
+        A list of frames: one; or, for a ``Steps(menu=True)`` control, one per
+        option the widget offers at these values, each with its ``label``. A
+        frame is ``{"figure": Figure}``, ``{"png": bytes, "text": str}``, or
+        ``{"error": message}`` when ``draw`` rejects the values, as the error
+        label would show it; ``"html"`` is what ``site_html()`` returns after
+        the draw, if the widget sets that function (text it shows beside the
+        figure). A stepper overrides this method.
+
+        Examples
+        --------
+        >>> import ipywidgets as w
+        >>> def draw(x):
+        ...     raise ValueError(f"x must be a number in [0, 10]; got {x}")
+        >>> CourseWidget({"x": w.IntSlider(value=2, min=-1, max=10)}, draw).site_frames({"x": -1})
+        [{'error': 'x must be a number in [0, 10]; got -1'}]
+        """
+        menus = [name for name, entry in self.site_grid.items() if isinstance(entry, Steps) and entry.menu]
+        if not menus:
+            return [self._site_frame(dict(values))]
+        (name,) = menus
+        control = self.controls[name]
+        # The first draw sets the options for these values (it may reject the option left from other values).
+        first = self._site_frame({**values, name: control.value})
+        if first.get("figure") is not None:
+            plt.close(first["figure"])
+        options = [o if isinstance(o, tuple) else (str(o), o) for o in control.options]
+        frames = [{**self._site_frame({**values, name: value}), "label": str(label)} for label, value in options]
+        return frames if any(f.get("error") is None for f in frames) else [first]
+
+    def _site_frame(self, values: dict[str, Any]) -> dict[str, Any]:
+        try:
+            shown = self.draw(**values)
+        except ValueError as exc:
+            plt.close("all")
+            return {"error": str(exc)}
+        frame: dict[str, Any] = {"figure": shown}
+        site_html = getattr(self, "site_html", None)
+        if callable(site_html):
+            frame["html"] = site_html()
+        return frame
 
     def _show_error(self, exc: Exception, message: object) -> None:
         self.last_error = exc

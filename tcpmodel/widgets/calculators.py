@@ -21,7 +21,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from tcpmodel.plots import cost
-from tcpmodel.widgets.base import CourseWidget
+from tcpmodel.widgets.base import EVERY, CourseWidget
 
 __all__ = ["rate_calculator", "exhaustion_calculator", "duplicate_explorer"]
 
@@ -54,8 +54,14 @@ def rate_calculator() -> CourseWidget:
         tw_reuse = None if tw_reuse in ("ignore", None) else tw_reuse
         return cost.draw_rate(low, high, time_wait_s, destinations, tw_reuse, loopback)
 
+    # The static site draws every combination of these values (2·2·4·3·4·2 = 384 frames). The ports are typed
+    # in the notebook; the site offers Linux's default range, the IANA dynamic range's end and the widest range.
+    # The rate is linear in ports, destinations and 1/TIME_WAIT, so a few points per slider show how it moves:
+    # TIME_WAIT at the slider's ends, Linux's 60 s and 120 s; 1, 4 and 16 destinations. Other values: Binder.
+    site_grid = {"low": [1024, 32768], "high": [60999, 65535], "time_wait_s": [1.0, 60.0, 120.0, 300.0],
+                 "destinations": [1, 4, 16], "tw_reuse": EVERY, "loopback": EVERY}
     return CourseWidget(controls, draw, title="How many new connections per second?",
-                        static_figure="cost_rate_vs_ports")
+                        static_figure="cost_rate_vs_ports", site_grid=site_grid)
 
 
 def exhaustion_calculator() -> CourseWidget:
@@ -73,7 +79,12 @@ def exhaustion_calculator() -> CourseWidget:
     def draw(rate, low, high, time_wait_s, destinations):
         return cost.draw_exhaustion(rate, low, high, time_wait_s, destinations)
 
-    return CourseWidget(controls, draw, title="When do the ports run out?", static_figure="cost_time_to_exhaustion")
+    # Site grid (3·2·2·4·3 = 144 frames): a rate below Linux's default limit, the notebook's 1,000/s above it,
+    # and ten times that; the ports, TIME_WAIT and destinations as in rate_calculator.
+    site_grid = {"rate": [100.0, 1000.0, 10000.0], "low": [1024, 32768], "high": [60999, 65535],
+                 "time_wait_s": [1.0, 60.0, 120.0, 300.0], "destinations": [1, 4, 16]}
+    return CourseWidget(controls, draw, title="When do the ports run out?", static_figure="cost_time_to_exhaustion",
+                        site_grid=site_grid)
 
 
 def duplicate_explorer() -> CourseWidget:
@@ -96,4 +107,10 @@ def duplicate_explorer() -> CourseWidget:
     def draw(gap_s, msl_s, delay, isn_policy, sent_mb):
         return cost.draw_duplicates(gap_s, msl_s, delay, None, isn_policy, sent_bytes=int(sent_mb * 1_000_000))
 
-    return CourseWidget(controls, draw, title="Old duplicates after a short wait", static_figure="cost_duplicates")
+    # Site grid (4·4·2·3·3 = 288 frames): the gap at both ends, the notebook's 30 s and 120 s (the default MSL);
+    # the MSL at both ends, 30 s and the notebook's 120 s; the data sent at 0, the notebook's 1 MB and
+    # the slider's 100 MB end (the sequence space's wrap is what more data changes). Other values: Binder.
+    site_grid = {"gap_s": [0.0, 30.0, 120.0, 300.0], "msl_s": [1.0, 30.0, 120.0, 240.0], "delay": EVERY,
+                 "isn_policy": EVERY, "sent_mb": [0.0, 1.0, 100.0]}
+    return CourseWidget(controls, draw, title="Old duplicates after a short wait", static_figure="cost_duplicates",
+                        site_grid=site_grid)

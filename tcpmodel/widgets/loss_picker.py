@@ -12,7 +12,7 @@ import ipywidgets as widgets
 
 from tcpmodel.sim import simulate
 from tcpmodel.sim.analysis import close_outcome, segment_choices
-from tcpmodel.widgets.base import CourseWidget
+from tcpmodel.widgets.base import EVERY, CourseWidget
 
 __all__ = ["loss_picker", "draw_loss_picker", "STATIC_FIGURE"]
 
@@ -62,4 +62,5 @@ def loss_picker(msl: float = _MSL) -> CourseWidget:
         lambda lose, time_wait: draw_loss_picker(lose, time_wait, msl),
         title="Which segment does the network lose?",
         static_figure=STATIC_FIGURE,
+        site_grid={"lose": EVERY, "time_wait": EVERY},  # every segment, TIME_WAIT on and off: the whole widget
     )

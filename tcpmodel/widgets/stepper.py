@@ -54,7 +54,7 @@ from tcpmodel.states import (
     TcpEndpoint,
     Transition,
 )
-from tcpmodel.widgets.base import CourseWidget, _in_ipython
+from tcpmodel.widgets.base import EVERY, CourseWidget, Steps, _in_ipython
 
 __all__ = ["StateStepper", "SCENARIOS", "MODES", "action_label", "state_stepper"]
 
@@ -136,8 +136,12 @@ class StateStepper(CourseWidget):
             "action": widgets.Dropdown(options=[(_SPECIAL[""], "")], value="", description="Next:",
                                        layout=widgets.Layout(width="420px")),
         }
+        # The static site plays each scenario in each mode, one frame per step ("next"), with the table of steps;
+        # the menu's other actions (any valid event, in any order) are a tree too large to draw ahead: Binder.
+        site_grid = {"mode": EVERY, "scenario": EVERY,
+                     "action": Steps(next=_SPECIAL["next"], back=_SPECIAL["undo"], reset=_SPECIAL["reset"])}
         super().__init__(controls, self._draw, title="TCP state machine stepper (RFC 9293 §3.10)",
-                         static_figure=self.static_figure)
+                         static_figure=self.static_figure, site_grid=site_grid)
 
     # --- the model ---------------------------------------------------------------------
 
@@ -211,6 +215,40 @@ class StateStepper(CourseWidget):
             control.value = ""
         finally:
             control.observe(self._on_change, names="value")
+
+    # --- the static site -----------------------------------------------------------------
+
+    def site_frames(self, values: dict[str, Any]) -> list[dict[str, Any]]:
+        """One frame per step of the scenario, from the start: diagram, table of steps, and a description.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> frames = StateStepper().site_frames({"mode": "one endpoint", "scenario": "handshake and four-way close"})
+        >>> frames[0]["text"]
+        'Start: endpoint CLOSED. Nothing has happened yet.'
+        >>> frames[1]["text"].startswith("Step 1 of ")
+        True
+        """
+        fresh = StateStepper(values["mode"], values["scenario"])
+        frames = [fresh._site_frame()]
+        for _ in fresh.script:
+            fresh.update(action="next")
+            frames.append(fresh._site_frame())
+        return frames
+
+    def _site_frame(self) -> dict[str, Any]:
+        now = ", ".join(f"{name} {ep.state.rfc_name}" for name, ep in self._endpoints().items())
+        if self.last_step is None:
+            text = f"Start: {now}. Nothing has happened yet."
+        else:
+            t = self.last_step.transition
+            change = f"{t.state.rfc_name} → {t.next.rfc_name}" if t.changes_state else f"stays {t.state.rfc_name}"
+            sends = f", sends {', '.join(t.send)}" if t.send else ""
+            text = (f"Step {len(self.history)} of {len(self.script)}: {self.last_step.actor}: {t.event.label} "
+                    f"({change}{sends}; {t.rfc}). Now: {now}.")
+        return {"png": self.last_png, "html": self.last_html, "text": text}
 
     # --- drawing -------------------------------------------------------------------------
 

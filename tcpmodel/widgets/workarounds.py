@@ -17,11 +17,13 @@ Examples
 
 from __future__ import annotations
 
+import math
+
 import ipywidgets as widgets
 
 from tcpmodel.plots.workarounds import draw_recycle_timeline, draw_tw_reuse
 from tcpmodel.sim.recycle import CLIENT_OFFSETS
-from tcpmodel.widgets.base import CourseWidget
+from tcpmodel.widgets.base import EVERY, CourseWidget
 
 __all__ = ["tw_reuse_explorer", "recycle_nat_explorer"]
 
@@ -43,7 +45,17 @@ def tw_reuse_explorer() -> CourseWidget:
         "delay": widgets.FloatSlider(value=10.0, min=0.0, max=30.0, step=0.5, description="duplicate held (s)", style=_STYLE,
                                      continuous_update=False, layout=_WIDE),
     }
-    return CourseWidget(controls, draw_tw_reuse, title="tcp_tw_reuse: who stops the old duplicate?", static_figure="tw_reuse_paws")
+    # Site grid (2·3·2·11 = 132 frames): the delay every 2.5 s and every 5 s past 10 s, plus the slider steps
+    # just below and just above the hold time from which the duplicate reaches the new incarnation
+    # (tcpmodel.workarounds.reuse_exposure_s), so both outcomes of that boundary are on the site.
+    from tcpmodel.workarounds import reuse_exposure_s
+
+    below = math.floor(reuse_exposure_s() * 2) / 2
+    around = {below, below + 0.5}
+    delays = sorted({0.0, 2.5, 5.0, 7.5, 10.0, 15.0, 20.0, 25.0, 30.0} | around)
+    site_grid = {"timestamps": EVERY, "tcp_tw_reuse": EVERY, "loopback": EVERY, "delay": delays}
+    return CourseWidget(controls, draw_tw_reuse, title="tcp_tw_reuse: who stops the old duplicate?", static_figure="tw_reuse_paws",
+                        site_grid=site_grid)
 
 
 def recycle_nat_explorer() -> CourseWidget:
@@ -60,4 +72,10 @@ def recycle_nat_explorer() -> CourseWidget:
                                                style=_STYLE, continuous_update=False, layout=_WIDE),
         "seed": widgets.IntSlider(value=1, min=0, max=9, description="seed", style=_STYLE, continuous_update=False),
     }
-    return CourseWidget(controls, draw_recycle_timeline, title="tcp_tw_recycle behind NAT", static_figure="recycle_nat_timeline")
+    # Site grid (4·3·2·4·3 = 288 frames): one host (never dropped), the notebook's 6, 15 and the slider's 30; the
+    # interval at both ends, 300 s and the notebook's 600 s; seeds 0, the notebook's 1 and 9 (the seed moves
+    # the connections, not the rule; notebook 07's sweep shows the spread over seeds). Other values: Binder.
+    site_grid = {"clients": [1, 6, 15, 30], "client_offsets": EVERY, "tw_recycle": EVERY,
+                 "mean_interval_s": [30.0, 300.0, 600.0, 1200.0], "seed": [0, 1, 9]}
+    return CourseWidget(controls, draw_recycle_timeline, title="tcp_tw_recycle behind NAT", static_figure="recycle_nat_timeline",
+                        site_grid=site_grid)
