@@ -15,7 +15,7 @@ import tempfile
 import ipywidgets as widgets
 
 from tcpmodel.capture import analyze_shipped, shipped_captures
-from tcpmodel.widgets.base import CourseWidget
+from tcpmodel.widgets.base import EVERY, CourseWidget, Steps
 
 __all__ = ["capture_widget", "shipped_captures", "analyze_shipped", "draw_capture", "STATIC_FIGURE", "MAX_UPLOAD_MB"]
 
@@ -160,8 +160,12 @@ def capture_widget(max_upload_mb: float = MAX_UPLOAD_MB) -> CourseWidget:
         "upload": widgets.FileUpload(accept=".pcap,.pcapng", multiple=False, description="upload"),
         "connection": widgets.Dropdown(options=[("#0", 0)], value=0, description="connection"),
     }
+    # The static site cannot take the reader's file: it draws every shipped capture, each connection the
+    # "connection" menu offers for it (Steps(menu=True)), and "my upload" as the widget shows it with no file.
+    site_grid = {"source": EVERY, "upload": [()], "connection": Steps(menu=True)}
     w = CourseWidget(controls, draw, title="Your own traffic: a capture replayed through the state table",
-                     static_figure=STATIC_FIGURE)
+                     static_figure=STATIC_FIGURE, site_grid=site_grid)
+    w.site_html = lambda: report_html.value  # type: ignore[attr-defined]  # the report beside the ladder, on the site
     holder.append(w)
     w.progress = progress  # type: ignore[attr-defined]
     w.report_html = report_html  # type: ignore[attr-defined]
