@@ -27,7 +27,13 @@ from tcpmodel.states import State  # noqa: E402
 
 CORPUS = Path(str(resources.files("tcpmodel") / "data" / "captures"))
 PCAPS = sorted(CORPUS.glob("*.pcap"))
-FILTER = "tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0"
+FILTER = "tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0"  # pcap-filter(7)'s own example, with RST added
+
+
+def test_the_module_emulates_that_filter():
+    from tcpmodel.capture.compare import CONTROL_FILTER
+
+    assert CONTROL_FILTER == FILTER
 
 
 def _flags_of(path: Path) -> list[int]:

@@ -35,6 +35,7 @@ UNSTABLE_CELLS: dict[tuple[str, str], str] = {
     ("07_workarounds", "reuse-widget"): "widget: tw_reuse_explorer (static figure tw_reuse_paws)",
     ("07_workarounds", "recycle-widget"): "widget: recycle_nat_explorer (static figure recycle_nat_timeline)",
     ("09_capstone", "inc2-live"): "live kernel result: server_restart bind() outcomes on this machine",
+    ("10_your_own_traffic", "demo-upload"): "widget: capture_widget, a capture replayed and its ladder (static figure capture_lost_final_ack)",
     ("02_who_waits", "live-lab-run"): "live kernel result: who_waits and server_restart on this machine",
     ("08_lab_your_kernel", "live-status"): "live kernel result: available() and this kernel's release and sysctls",
     ("08_lab_your_kernel", "live-observe"): "live kernel result: ss and /proc/net/tcp rows (kernel-chosen ports, timer left)",

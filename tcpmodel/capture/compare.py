@@ -42,8 +42,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-__all__ = ["corpus_file", "corpus_cases", "Row", "Comparison", "compare", "fin_retransmission_gap", "handshake_time", "one_way_delay",
+__all__ = ["CONTROL_FILTER", "corpus_file", "corpus_cases", "Row", "Comparison", "compare", "fin_retransmission_gap", "handshake_time", "one_way_delay",
            "isn_offset", "keep_control_segments", "joined_trace"]
+
+
+#: The pcap-filter(7) expression :func:`keep_control_segments` emulates: TCP segments with SYN, FIN or RST set.
+CONTROL_FILTER = "tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0"
 
 
 def corpus_cases() -> list[str]:
@@ -336,7 +340,7 @@ def joined_trace(report, indices) -> object:  # noqa: ANN001 - a CaptureReport, 
 
 
 def keep_control_segments(source, destination) -> tuple[int, int]:  # noqa: ANN001 - paths
-    """Write the packets of capture ``source`` that ``tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0`` keeps.
+    """Write the packets of capture ``source`` that :data:`CONTROL_FILTER` keeps.
 
     ``destination`` gets a pcap with the same link type and snap length.
     Returns (packets kept, packets read).

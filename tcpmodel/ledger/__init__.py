@@ -87,7 +87,7 @@ class UnknownCitation(LookupError):
 MAN_PAGE_NAMES = (
     "tcp", "udp", "ip", "ipv6", "socket", "bind", "connect", "listen", "accept", "close", "shutdown",
     "setsockopt", "getsockopt", "ss", "netstat", "nstat", "sysctl", "proc", "ip-netns", "netns",
-    "tcpdump", "pcap", "inet", "unix", "inet_timewait", "ip-sysctl", "sysctl.conf", "ndd", "netsh",
+    "tcpdump", "pcap-filter", "pcap", "inet", "unix", "inet_timewait", "ip-sysctl", "sysctl.conf", "ndd", "netsh",
 )
 _RFC = re.compile(r"\bRFC ?(\d{3,4})(?:(?: ?§ ?| [Ss]ection )(\d+(?:\.\d+)*)| (Glossary)| Appendix ([A-Z](?:\.\d+)*))?")
 _PATH = re.compile(r"(?<![\w/.-])((?:net|include|Documentation|kernel)/[\w/.+-]+\.(?:c|h|rst|txt))")

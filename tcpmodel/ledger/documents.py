@@ -170,6 +170,22 @@ ENTRIES = (
     man("ss(8)", "--kill",
         "-K, --kill Attempts to forcibly close sockets. This option displays sockets that are successfully closed",
         version="iproute2 6.1.0", url=M + "man8/ss.8.html"),
+    # Notebook 10: capturing your own traffic (tcpdump 4.99.3 and libpcap 1.10.3, Debian 12 packages, man pages read).
+    man("tcpdump(8)", "-s snaplen",
+        "Snarf snaplen bytes of data from each packet rather than the default of 262144 bytes.",
+        version="tcpdump 4.99.3", url="https://www.tcpdump.org/manpages/tcpdump.1.html"),
+    man("tcpdump(8)", "-w file",
+        "Write the raw packets to file rather than parsing and printing them out. They can later be printed with "
+        "the -r option.",
+        version="tcpdump 4.99.3", url="https://www.tcpdump.org/manpages/tcpdump.1.html"),
+    man("pcap-filter(7)", "tcpflags",
+        "The following TCP flags field values are available: tcp-fin, tcp-syn, tcp-rst, tcp-push, tcp-ack, tcp-urg, "
+        "tcp-ece, tcp-cwr.",
+        version="libpcap 1.10.3", url="https://www.tcpdump.org/manpages/pcap-filter.7.html"),
+    man("pcap-filter(7)", "proto [ expr : size ]",
+        "Note that tcp, udp and other upper-layer protocol types only apply to IPv4, not IPv6 (this will be fixed "
+        "in the future).",
+        version="libpcap 1.10.3", url="https://www.tcpdump.org/manpages/pcap-filter.7.html"),
     man("tcp(7)", "tcp_fin_timeout",
         "This specifies how many seconds to wait for a final FIN packet before the socket is forcibly closed.",
         version=MP, url=M + "man7/tcp.7.html"),
