@@ -1,8 +1,8 @@
 """Capture replay benchmarks (issue 14): speed, speed against tshark, and peak memory, on 1,000,000 packets.
 
 The capture is generated once by :func:`tcpmodel.capture.synth.write_synthetic_capture`
-(1,000,000 TCP packets over about 34,000 whole connections: handshake, data,
-close) into ``$TCPMODEL_BENCH_CACHE`` (default: the system's temporary
+(1,000,000 TCP packets over about 20,000 whole connections: handshake, data,
+close; see its docstring for the mix) into ``$TCPMODEL_BENCH_CACHE`` (default: the system's temporary
 folder, ``tcpmodel-bench/``) and reused. The replay runs in a child process,
 which reports its own time and peak RSS; the same run times
 ``tshark -q -z conv,tcp`` on the same file.
@@ -39,7 +39,7 @@ def capture_file() -> Path:
     """The generated 1,000,000-packet capture (written on first use)."""
     folder = Path(os.environ.get("TCPMODEL_BENCH_CACHE", Path(tempfile.gettempdir()) / "tcpmodel-bench"))
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"synthetic_{PACKETS}_seed{SEED}_v2.pcap"
+    path = folder / f"synthetic_{PACKETS}_seed{SEED}_v3.pcap"
     if not path.exists():
         sys.path.insert(0, str(ROOT))
         from tcpmodel.capture.synth import write_synthetic_capture

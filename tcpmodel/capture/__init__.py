@@ -153,7 +153,7 @@ def analyze(
         if conn.trace is not None:
             tr = conn.trace
             tr.end_time = conn.t_last - conn.t0
-            tr.params["data_segments_not_shown"] = conn.data_elided
+            tr.params["data_segments_not_shown"] = conn.packets - len(tr.segments)
             for ep in ("A", "B"):
                 if not tr.states[ep]:
                     tr.states[ep].append((0.0, _closed()))

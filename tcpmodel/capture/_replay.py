@@ -29,7 +29,7 @@ changes no state; it costs a dictionary lookup and a sequence comparison.
 
 from __future__ import annotations
 
-from tcpmodel.capture._read import parse_options
+from tcpmodel.capture._read import _TS_FIRST, _TS_UNPACK, parse_options
 from tcpmodel.sim import sequence as _sq
 from tcpmodel.sim.trace import Segment, TimerSpan, Trace, TransitionRecord
 from tcpmodel.states import Event, InvalidTransition, State, TcpEndpoint
@@ -47,6 +47,7 @@ _MAX_TRACE_SEGMENTS = 400
 
 
 _MEMO: dict = {}
+_NO_OPTIONS: dict = {}
 
 
 class _Endpoint(TcpEndpoint):
@@ -65,6 +66,28 @@ class _Endpoint(TcpEndpoint):
             row = TcpEndpoint.transition_for(self, event)  # a refusal raises and is not remembered
             _MEMO[key] = row
         return row
+
+
+# module constants: a global is looked up faster than an Enum class attribute
+_S_CLOSED = State.CLOSED
+_S_CLOSE_WAIT = State.CLOSE_WAIT
+_S_ESTABLISHED = State.ESTABLISHED
+_S_LAST_ACK = State.LAST_ACK
+_S_LISTEN = State.LISTEN
+_S_SYN_RECEIVED = State.SYN_RECEIVED
+_S_SYN_SENT = State.SYN_SENT
+_S_TIME_WAIT = State.TIME_WAIT
+_E_ABORT = Event.ABORT
+_E_ACTIVE_OPEN = Event.ACTIVE_OPEN
+_E_CLOSE = Event.CLOSE
+_E_PASSIVE_OPEN = Event.PASSIVE_OPEN
+_E_RCV_ACK = Event.RCV_ACK
+_E_RCV_FIN = Event.RCV_FIN
+_E_RCV_FIN_ACK = Event.RCV_FIN_ACK
+_E_RCV_RST = Event.RCV_RST
+_E_RCV_SYN = Event.RCV_SYN
+_E_RCV_SYN_ACK = Event.RCV_SYN_ACK
+_E_TIMEOUT = Event.TIMEOUT
 
 
 def _ge(a: int, b: int) -> bool:
@@ -216,7 +239,6 @@ class Replay:
                 if flags & ACK:
                     s.rcv_nxt = ack
                     s.wnd = win << s.wscale
-                conn.data_elided += 1
                 return
         self._slow(entry, ts, src, sport, dst, dport, seq, ack, flags, win, paylen, opts)
 
@@ -253,15 +275,21 @@ class Replay:
 
     # ---------------------------------------------------------------- slow path
     def _slow(self, entry, ts, src, sport, dst, dport, seq, ack, flags, win, paylen, opts) -> None:  # noqa: ANN001, C901
-        o = parse_options(opts) if opts else {}
-        tsval = o.get("tsval")
+        if not opts:
+            o, tsval = _NO_OPTIONS, None
+        elif len(opts) == 12 and opts[:4] == _TS_FIRST:  # NOP NOP TS, the usual layout after the handshake
+            tsval, tsecr = _TS_UNPACK(opts, 4)
+            o = {"tsval": tsval, "tsecr": tsecr}
+        else:
+            o = parse_options(opts)
+            tsval = o.get("tsval")
         if entry is None:
             conn, i = self._new_conn(ts, src, sport, dst, dport, flags, seq, ack, None)
         else:
             conn, i = entry
             s = conn.sides[i]
             # A new SYN from a side that has closed (or sits in TIME-WAIT) starts a new incarnation.
-            if flags & SYN and not flags & ACK and s.ep is not None and s.ep.state in (State.CLOSED, State.TIME_WAIT) \
+            if flags & SYN and not flags & ACK and s.ep is not None and s.ep.state in (_S_CLOSED, _S_TIME_WAIT) \
                     and seq != s.iss:
                 conn, i = self._new_conn(ts, src, sport, dst, dport, flags, seq, ack, conn)
         s, r = conn.sides[i], conn.sides[1 - i]
@@ -277,7 +305,7 @@ class Replay:
             if flags & ACK:
                 if s.iss is None or s.iss != seq:
                     s.iss = seq
-            elif s.iss is None or s.ep is None or s.ep.state in (State.CLOSED, State.LISTEN):
+            elif s.iss is None or s.ep is None or s.ep.state in (_S_CLOSED, _S_LISTEN):
                 s.iss = seq
             if "wscale" in o:
                 s.wscale = o["wscale"]
@@ -292,36 +320,38 @@ class Replay:
         # window scaling applies only when both SYNs carried the option
         if flags & SYN and flags & ACK and not ("wscale" in o and r.syn_opts and "wscale" in r.syn_opts):
             s.wscale = r.wscale = 0
-        record = bool(flags & (SYN | FIN | RST)) or bool(verdict and verdict != "retransmission")
-        before_s, before_r = s.state, r.state
+        s_ep, r_ep = s.ep, r.ep
+        before_s = None if s_ep is None else s_ep.state
+        before_r = None if r_ep is None else r_ep.state
         outcome = self._sender(conn, s, r, ts, seq, ack, flags, paylen, tsval)
         if flags & ACK:
-            if s.rcv_nxt is None or _ge(ack, s.rcv_nxt) or flags & SYN:
+            if s.rcv_nxt is None or flags & SYN or _ge(ack, s.rcv_nxt):
                 s.rcv_nxt = ack
             s.wnd = win << (0 if flags & SYN else s.wscale)
         elif flags & SYN:
             s.wnd = win
-        if verdict in ("old duplicate", "outside the window") and not flags & RST:
+        if verdict and not flags & RST and (verdict == "old duplicate" or verdict == "outside the window"):
             outcome = (outcome + "; " if outcome else "") + verdict.upper()
         else:
             outcome2 = self._receiver(conn, s, r, ts, seq, ack, flags, paylen, tsval)
             if outcome2:
                 outcome = (outcome + "; " if outcome else "") + outcome2
+        a_ep, b_ep = conn.sides[0].ep, conn.sides[1].ep
+        conn.fast = (a_ep is not None and b_ep is not None and a_ep.state is _EST and b_ep.state is _EST
+                     and conn.pending_syn is None and conn.prev is None)
+        if conn.trace is None:
+            return
+        record = bool(flags & (SYN | FIN | RST)) or bool(verdict and verdict != "retransmission")
         if r.ep is not None and r.ep.state is not before_r:
             record = True
             change = f"{r.name}: {before_r.name if before_r else 'CLOSED'} → {r.ep.state.name}"
             outcome = change + ("; " + outcome if outcome else "")
         elif s.ep is not None and s.ep.state is not before_s:
             record = True
-        if conn.trace is not None:
-            if record and len(conn.trace.segments) < _MAX_TRACE_SEGMENTS:
-                self._record(conn, s, r, ts, seq, ack, flags, paylen, o, outcome, before_s, verdict)
-            else:
-                conn.data_elided += 1
+        if record and len(conn.trace.segments) < _MAX_TRACE_SEGMENTS:
+            self._record(conn, s, r, ts, seq, ack, flags, paylen, o, outcome, before_s, verdict)
         else:
-            conn.data_elided += 0 if record else 1
-        a, b = conn.sides
-        conn.fast = a.state is _EST and b.state is _EST and conn.pending_syn is None and conn.prev is None
+            conn.data_elided += 1
 
     def _record(self, conn, s, r, ts, seq, ack, flags, paylen, o, outcome, before_s, verdict) -> None:  # noqa: ANN001
         tr = conn.trace
@@ -350,13 +380,13 @@ class Replay:
         conn.joined_late = bool(joined_late)
         if joined_late:
             if flags & SYN:  # SYN+ACK seen first
-                x.ep = _Endpoint("A", State.SYN_SENT)
+                x.ep = _Endpoint("A", _S_SYN_SENT)
                 x.ep.opened = "active open"
-                y.ep = _Endpoint("B", State.SYN_RECEIVED)
+                y.ep = _Endpoint("B", _S_SYN_RECEIVED)
                 y.ep.opened = "passive open"
             else:
-                x.ep = _Endpoint("A", State.ESTABLISHED)
-                y.ep = _Endpoint("B", State.ESTABLISHED)
+                x.ep = _Endpoint("A", _S_ESTABLISHED)
+                y.ep = _Endpoint("B", _S_ESTABLISHED)
                 # sequence numbers start where the capture joined
             conn.note(ts, None, "the capture joined late: the connection's start was not captured")
         else:
@@ -379,14 +409,14 @@ class Replay:
         """A new SYN on a 4-tuple whose previous incarnation has a side in TIME-WAIT (or just closed)."""
         ox = next(s for s in old.sides if (s.ip, s.port) == (x.ip, x.port))
         oy = old.peer(ox)
-        if ox.state is State.TIME_WAIT:  # the connecting side reuses its own TIME-WAIT 4-tuple (tcp_tw_reuse)
+        if ox.state is _S_TIME_WAIT:  # the connecting side reuses its own TIME-WAIT 4-tuple (tcp_tw_reuse)
             ox.tw_end, ox.tw_ended_by = ts, "reuse"
-            self._set_state(old, ox, State.CLOSED, ts, "TIME-WAIT taken over by a new connect() on the same 4-tuple "
+            self._set_state(old, ox, _S_CLOSED, ts, "TIME-WAIT taken over by a new connect() on the same 4-tuple "
                             "(tcp_tw_reuse, or a bind() with SO_REUSEADDR)")
             conn.syn_tw = {"t": ts - old.t0, "by": old.role(ox), "answer": "reused_own_time_wait",
                            "by_sequence": None, "by_timestamp": None, "host": "client"}
             old.syn_reuse.append(conn.syn_tw)
-        if oy.state is State.TIME_WAIT:
+        if oy.state is _S_TIME_WAIT:
             conn.prev = old
             conn.note(ts, x, f"SYN for a 4-tuple in TIME-WAIT at {y.name} (incarnation {old.incarnation})")
             conn.syn_tw = {"t": ts - old.t0, "by": old.role(ox), "answer": "pending",
@@ -400,9 +430,9 @@ class Replay:
             return
         conn.done = True
         for side in conn.sides:
-            if side.state is State.TIME_WAIT and side.tw_leave is not None and side.tw_leave <= now:
-                ev = side.ep.handle(Event.TIMEOUT)
-                self._after(conn, side, ev, side.tw_leave, event=Event.TIMEOUT)
+            if side.state is _S_TIME_WAIT and side.tw_leave is not None and side.tw_leave <= now:
+                ev = side.ep.handle(_E_TIMEOUT)
+                self._after(conn, side, ev, side.tw_leave, event=_E_TIMEOUT)
         self.on_done(conn)
 
     # --------------------------------------------------------------- helpers
@@ -419,11 +449,12 @@ class Replay:
     def _after(self, conn: Conn, side: Side, t, ts: float, event: Event) -> None:  # noqa: ANN001
         if "RST" in t.send:
             side.owed_rst += 1
-        if conn.trace is not None and (t.changes_state or t.send or t.restart_2msl):
+        changes = t.next is not t.state  # Transition.changes_state, inlined: this runs for every event
+        if conn.trace is not None and (changes or t.send or t.restart_2msl):
             conn.trace.transitions.append(TransitionRecord(ts - conn.t0, side.name, t.state, event, t.next,
                                                            tuple(t.send), t.rfc))
-        if t.starts_2msl:
-            if t.state is not State.TIME_WAIT:
+        if t.restart_2msl or (t.next is _S_TIME_WAIT and changes):  # Transition.starts_2msl
+            if t.state is not _S_TIME_WAIT:
                 side.tw_enter = ts
             else:
                 side.tw_restarts += 1
@@ -433,24 +464,24 @@ class Replay:
                     side.tw_span.end, side.tw_span.outcome = ts - conn.t0, "restarted"
                 side.tw_span = TimerSpan(side.name, "2MSL", ts - conn.t0)
                 conn.trace.timers.append(side.tw_span)
-        if t.changes_state:
-            if t.state is State.TIME_WAIT and side.tw_end is None:
+        if changes:
+            if t.state is _S_TIME_WAIT and side.tw_end is None:
                 side.tw_end = ts
-                side.tw_ended_by = {Event.TIMEOUT: "timeout", Event.RCV_RST: "rst"}.get(event, event.name.lower())
+                side.tw_ended_by = {_E_TIMEOUT: "timeout", _E_RCV_RST: "rst"}.get(event, event.name.lower())
                 if side.tw_span is not None:
                     side.tw_span.end = ts - conn.t0
-                    side.tw_span.outcome = "expired" if event is Event.TIMEOUT else "cancelled"
-            if t.next is State.CLOSED:
+                    side.tw_span.outcome = "expired" if event is _E_TIMEOUT else "cancelled"
+            if t.next is _S_CLOSED:
                 side.closed_at = ts
             if conn.trace is not None:
                 conn.trace.states[side.name].append((ts - conn.t0, t.next))
 
     def _set_state(self, conn: Conn, side: Side, state: State, ts: float, why: str) -> None:
         """A change the table has no row for (a Linux variant), recorded with its reason."""
-        if side.state is State.TIME_WAIT and side.tw_span is not None:
+        if side.state is _S_TIME_WAIT and side.tw_span is not None:
             side.tw_span.end, side.tw_span.outcome = ts - conn.t0, "cancelled"
         side.ep.state = state
-        if state is State.CLOSED:
+        if state is _S_CLOSED:
             side.ep.opened = None
             side.closed_at = ts
         conn.note(ts, side, why)
@@ -461,7 +492,7 @@ class Replay:
         """Take back ``side``'s last transition (later segments proved it did not happen then)."""
         t = side.ep.history.pop()
         side.ep.state = t.state
-        if t.state is not State.CLOSED and side.ep.opened is None:
+        if t.state is not _S_CLOSED and side.ep.opened is None:
             side.ep.opened = "passive open" if conn.sides[1] is side else "active open"
         side.closed_at = None
         if conn.trace is not None:
@@ -475,9 +506,9 @@ class Replay:
         view of it, recorded at the connection's start) or closed."""
         side.ep = _Endpoint(side.name)
         if conn.trace is not None:
-            conn.trace.states[side.name].append((0.0, State.CLOSED))
-        if state is State.LISTEN:
-            self._handle(conn, side, Event.PASSIVE_OPEN, conn.t0)
+            conn.trace.states[side.name].append((0.0, _S_CLOSED))
+        if state is _S_LISTEN:
+            self._handle(conn, side, _E_PASSIVE_OPEN, conn.t0)
 
     # ---------------------------------------------------------------- sender
     def _sender(self, conn: Conn, s: Side, r: Side, ts: float, seq: int, ack: int, flags: int, paylen: int,
@@ -492,28 +523,28 @@ class Replay:
                 s.owed_rst -= 1
                 return "answer"
             if st in _RST_FROM:
-                self._handle(conn, s, Event.ABORT, ts)
+                self._handle(conn, s, _E_ABORT, ts)
                 if conn.close != "fin" or conn.rst_by is None:
                     conn.close, conn.rst_by = "rst", conn.role(s)
                 return "abort"
-            if st is State.SYN_SENT:
+            if st is _S_SYN_SENT:
                 return "answers an unacceptable ACK"
             return f"RST from {st.name}"
         if flags & SYN:
             if not flags & ACK:
-                if st in (State.CLOSED, State.LISTEN):
-                    self._handle(conn, s, Event.ACTIVE_OPEN, ts)
-                elif st is State.SYN_SENT and seq == s.iss:
+                if st in (_S_CLOSED, _S_LISTEN):
+                    self._handle(conn, s, _E_ACTIVE_OPEN, ts)
+                elif st is _S_SYN_SENT and seq == s.iss:
                     conn.syn_retx += 1
                     return "retransmitted SYN"
-            elif st is State.SYN_RECEIVED and s.seen > 1 and s.iss == seq:
+            elif st is _S_SYN_RECEIVED and s.seen > 1 and s.iss == seq:
                 return "retransmitted SYN+ACK"
             return ""
         if flags & FIN:
             fin_seq = (seq + paylen) % MOD
             if s.fin_seq is not None and fin_seq == s.fin_seq:
                 s.fin_retx += 1
-                if st is State.CLOSED and s.ep.history and s.ep.history[-1].state is State.LAST_ACK:
+                if st is _S_CLOSED and s.ep.history and s.ep.history[-1].state is _S_LAST_ACK:
                     self._undo_last(conn, s)  # the final ACK we saw never reached it
                     s.fin_inference = "lost final ACK (the capture point saw the ACK; the FIN's sender did not)"
                     conn.note(ts, s, "FIN retransmitted after the final ACK was seen: that ACK was lost beyond the "
@@ -526,22 +557,22 @@ class Replay:
                 return "retransmitted FIN"
             s.fin_seq = fin_seq
             s.fin_sent += 1
-            if st is State.CLOSE_WAIT and r.fin_seq is not None and not (flags & ACK and _ge(ack, (r.fin_seq + 1) % MOD)):
+            if st is _S_CLOSE_WAIT and r.fin_seq is not None and not (flags & ACK and _ge(ack, (r.fin_seq + 1) % MOD)):
                 # it sent its FIN before the peer's FIN reached it: a simultaneous close
-                if s.ep.history and s.ep.history[-1].event in (Event.RCV_FIN, Event.RCV_FIN_ACK):
+                if s.ep.history and s.ep.history[-1].event in (_E_RCV_FIN, _E_RCV_FIN_ACK):
                     self._undo_last(conn, s)
-                    self._handle(conn, s, Event.CLOSE, ts)
-                    self._handle(conn, s, Event.RCV_FIN, ts)
+                    self._handle(conn, s, _E_CLOSE, ts)
+                    self._handle(conn, s, _E_RCV_FIN, ts)
                     conn.first_closer = "simultaneous"
                     if conn.close == "none":
                         conn.close = "fin"
                     return "simultaneous close"
-            if st in (State.ESTABLISHED, State.CLOSE_WAIT, State.SYN_RECEIVED):
+            if st in (_S_ESTABLISHED, _S_CLOSE_WAIT, _S_SYN_RECEIVED):
                 if conn.first_closer is None:
                     conn.first_closer = conn.role(s)
                 if conn.close == "none":
                     conn.close = "fin"
-                self._handle(conn, s, Event.CLOSE, ts)
+                self._handle(conn, s, _E_CLOSE, ts)
                 return ""
             conn.anomalies += 1
             conn.note(ts, s, f"FIN sent in {st.name}: no CLOSE applies (inferred call skipped)")
@@ -556,7 +587,7 @@ class Replay:
         if prev is not None:
             old_s = next(x for x in prev.sides if (x.ip, x.port) == (s.ip, s.port))
         if flags & SYN and flags & ACK:
-            if old_s is not None and old_s.state is State.TIME_WAIT:
+            if old_s is not None and old_s.state is _S_TIME_WAIT:
                 info = prev.syn_reuse[-1]
                 info["answer"] = "accepted"
                 old_peer = prev.peer(old_s)
@@ -564,37 +595,37 @@ class Replay:
                 info["by_timestamp"] = bool(syn_ts is not None and old_s.ts and old_peer.ts_last is not None
                                             and syn_ts != old_peer.ts_last and _ge(syn_ts, old_peer.ts_last))
                 old_s.tw_end, old_s.tw_ended_by = ts, "syn"
-                self._set_state(prev, old_s, State.CLOSED, ts,
+                self._set_state(prev, old_s, _S_CLOSED, ts,
                                 "TIME-WAIT ended by a new SYN for the 4-tuple, answered SYN+ACK by the listener "
                                 "(Linux: net/ipv4/tcp_minisocks.c tcp_timewait_state_process, TCP_TW_SYN)")
                 self._drop_prev(conn, ts)
-            self._born(conn, s, State.LISTEN, ts)
+            self._born(conn, s, _S_LISTEN, ts)
             if pend is not None:
-                self._handle(conn, s, Event.RCV_SYN, pend[0])  # it received the SYN when the capture saw it
+                self._handle(conn, s, _E_RCV_SYN, pend[0])  # it received the SYN when the capture saw it
                 s.irs = pend[1]
                 conn.pending_syn = None
             return
         if flags & RST:
-            if old_s is not None and old_s.state is State.TIME_WAIT:
+            if old_s is not None and old_s.state is _S_TIME_WAIT:
                 prev.syn_reuse[-1]["answer"] = "reset"
-            self._born(conn, s, State.CLOSED, ts)
+            self._born(conn, s, _S_CLOSED, ts)
             if pend is not None:
-                self._handle(conn, s, Event.RCV_SYN, ts)
+                self._handle(conn, s, _E_RCV_SYN, ts)
                 conn.pending_syn = None
             return
         if flags & SYN:  # simultaneous open: it sent its own SYN
-            self._born(conn, s, State.CLOSED, ts)
-            self._handle(conn, s, Event.ACTIVE_OPEN, ts)
+            self._born(conn, s, _S_CLOSED, ts)
+            self._handle(conn, s, _E_ACTIVE_OPEN, ts)
             if pend is not None:
-                self._handle(conn, s, Event.RCV_SYN, ts)
+                self._handle(conn, s, _E_RCV_SYN, ts)
                 conn.pending_syn = None
             return
         # a bare ACK: from the TIME-WAIT of the previous incarnation, which keeps it
-        if old_s is not None and old_s.state is State.TIME_WAIT and pend is not None:
+        if old_s is not None and old_s.state is _S_TIME_WAIT and pend is not None:
             info = prev.syn_reuse[-1]
             if info["answer"] == "pending":
                 info["answer"] = "acked_and_dropped"
-            self._handle(prev, old_s, Event.RCV_SYN, ts)
+            self._handle(prev, old_s, _E_RCV_SYN, ts)
             prev.note(ts, old_s, "TIME-WAIT answered the new SYN with an ACK and kept the 4-tuple")
 
     def _drop_prev(self, conn: Conn, ts: float) -> None:
@@ -613,11 +644,11 @@ class Replay:
             prev = conn.prev
             if prev is not None:
                 old_r = next(x for x in prev.sides if (x.ip, x.port) == (r.ip, r.port))
-                if old_r.state is State.TIME_WAIT and flags & RST and old_r.rcv_nxt is not None:
+                if old_r.state is _S_TIME_WAIT and flags & RST and old_r.rcv_nxt is not None:
                     old_r_expected = old_r.rcv_nxt
                     # RST acceptable in TIME-WAIT: in the window (Linux: SEG.SEQ == RCV.NXT)
                     if seq == old_r_expected or _sq.acceptable(seq, 0, old_r_expected, max(old_r.wnd, 1)):
-                        self._handle(prev, old_r, Event.RCV_RST, ts)
+                        self._handle(prev, old_r, _E_RCV_RST, ts)
                         prev.note(ts, old_r, "a RST ended TIME-WAIT (TIME-WAIT assassination, RFC 1337)")
                         self._drop_prev(conn, ts)
                         return "ends TIME-WAIT"
@@ -625,9 +656,9 @@ class Replay:
                 return ""
         st = r.ep.state
         if flags & RST:
-            if st is State.SYN_SENT:
+            if st is _S_SYN_SENT:
                 ok = bool(flags & ACK) and r.iss is not None and ack == (r.iss + 1) % MOD
-            elif st in (State.LISTEN, State.CLOSED):
+            elif st in (_S_LISTEN, _S_CLOSED):
                 ok = True  # the table discards it
             elif r.rcv_nxt is None:
                 ok = True
@@ -636,40 +667,40 @@ class Replay:
             if not ok:
                 conn.rst_ignored += 1
                 return "RST outside the window: ignored"
-            t = self._handle(conn, r, Event.RCV_RST, ts)
-            if t is not None and st is State.TIME_WAIT:
+            t = self._handle(conn, r, _E_RCV_RST, ts)
+            if t is not None and st is _S_TIME_WAIT:
                 return "ends TIME-WAIT"
             return ""
         if flags & SYN:
             if flags & ACK:
-                if st in (State.SYN_SENT, State.SYN_RECEIVED) and r.iss is not None and ack == (r.iss + 1) % MOD:
-                    if st is State.SYN_RECEIVED and r.ep.opened != "active open":
+                if st in (_S_SYN_SENT, _S_SYN_RECEIVED) and r.iss is not None and ack == (r.iss + 1) % MOD:
+                    if st is _S_SYN_RECEIVED and r.ep.opened != "active open":
                         return ""
                     r.irs = seq
-                    self._handle(conn, r, Event.RCV_SYN_ACK, ts)
+                    self._handle(conn, r, _E_RCV_SYN_ACK, ts)
                 return ""
-            if st is State.SYN_RECEIVED and r.irs == seq:
+            if st is _S_SYN_RECEIVED and r.irs == seq:
                 return "retransmitted SYN"
-            if st in (State.CLOSED, State.LISTEN, State.SYN_SENT) or st is not State.TIME_WAIT:
+            if st in (_S_CLOSED, _S_LISTEN, _S_SYN_SENT) or st is not _S_TIME_WAIT:
                 r.irs = seq
-                self._handle(conn, r, Event.RCV_SYN, ts)
+                self._handle(conn, r, _E_RCV_SYN, ts)
             return ""
         acks_fin = bool(flags & ACK) and r.fin_seq is not None and _ge(ack, (r.fin_seq + 1) % MOD)
         if acks_fin:
             r.fin_acked_seen = True
         if flags & FIN:
             if st in _FIN_OUTSTANDING and acks_fin:
-                self._handle(conn, r, Event.RCV_FIN_ACK, ts)
+                self._handle(conn, r, _E_RCV_FIN_ACK, ts)
             else:
-                self._handle(conn, r, Event.RCV_FIN, ts)
+                self._handle(conn, r, _E_RCV_FIN, ts)
             return ""
         if flags & ACK:
-            if st is State.SYN_RECEIVED and r.iss is not None and ack == (r.iss + 1) % MOD:
-                self._handle(conn, r, Event.RCV_ACK, ts)
+            if st is _S_SYN_RECEIVED and r.iss is not None and ack == (r.iss + 1) % MOD:
+                self._handle(conn, r, _E_RCV_ACK, ts)
             elif st in _FIN_OUTSTANDING and acks_fin:
-                self._handle(conn, r, Event.RCV_ACK, ts)
-            elif st is State.CLOSED and not conn.done:
-                self._handle(conn, r, Event.RCV_ACK, ts)
+                self._handle(conn, r, _E_RCV_ACK, ts)
+            elif st is _S_CLOSED and not conn.done:
+                self._handle(conn, r, _E_RCV_ACK, ts)
         return ""
 
     # ---------------------------------------------------------------- end
@@ -682,7 +713,7 @@ class Replay:
                 continue
             seen.add(id(conn))
             a, b = conn.sides
-            closed = all(x.ep is None or x.state is State.CLOSED or (x.state is State.TIME_WAIT and x.tw_leave is not None
+            closed = all(x.ep is None or x.state is _S_CLOSED or (x.state is _S_TIME_WAIT and x.tw_leave is not None
                                                                       and x.tw_leave < now) for x in (a, b))
             if (closed and conn.prev is None and now - conn.t_last > self.tw) or now - conn.t_last > idle_s:
                 stale.append(conn)

@@ -316,12 +316,14 @@ def _path(ep) -> list:  # noqa: ANN001
     """The states an endpoint passed through, without repeats (a restarted TIME-WAIT is one visit)."""
     if ep is None:
         return []
-    out = [ep.initial_state.name]
+    # ``_name_`` rather than ``name``: Enum.name is a Python-level descriptor, and this runs per connection
+    out = [ep.initial_state._name_]
     for t in ep.history:
-        if t.next.name != out[-1]:
-            out.append(t.next.name)
-    if ep.state.name != out[-1]:  # a change the table has no row for (a TIME-WAIT taken over)
-        out.append(ep.state.name)
+        name = t.next._name_
+        if name != out[-1]:
+            out.append(name)
+    if ep.state._name_ != out[-1]:  # a change the table has no row for (a TIME-WAIT taken over)
+        out.append(ep.state._name_)
     return out
 
 
@@ -367,7 +369,7 @@ def connection_report(conn, *, t_first: float) -> ConnectionReport:  # noqa: ANN
         syn_time_wait_host=None if conn.syn_tw is None else conn.syn_tw["host"], syn_retransmissions=conn.syn_retx,
         joined_late=conn.joined_late, one_direction=one,
         paths={conn.role(s): _path(s.ep) for s in (a, b)},
-        final_states={conn.role(s): s.ep.state.name if s.ep is not None else None for s in (a, b)},
+        final_states={conn.role(s): s.ep.state._name_ if s.ep is not None else None for s in (a, b)},
         warnings=warnings, notes=[f"t={t:.3f} {ep or ''} {text}".replace("  ", " ") for t, ep, text in conn.log[:20]],
     )
 

@@ -120,10 +120,11 @@ def write_synthetic_capture(path, packets: int = 1_000_000, *, concurrency: int 
     clients : int
         Client addresses (10.1.0.1, …); each takes ephemeral ports in turn from 32768.
 
-    Each connection is a handshake, 1–5 requests each answered by 1–11 data
+    Each connection is a handshake, 1–5 requests each answered by 1–24 data
     segments and an ACK, and a close started by the client (80 %) or the
-    server (20 %): about 29 packets on average, a quarter of them handshake
-    and close. All connections go to 10.0.0.80:80.
+    server (20 %): about 50 packets on average, one in seven of them handshake
+    and close (which take the replay's slow path). All connections go to
+    10.0.0.80:80.
     seed : int
         Seeds the random exchange counts, ISNs and who closes.
     """
@@ -151,7 +152,7 @@ def write_synthetic_capture(path, packets: int = 1_000_000, *, concurrency: int 
         pkts = connection_packets((bytes([10, 1, c >> 8, (c & 0xFF) + 1]), port), server,
                                   isn_c=isn_clock + rng.randrange(1 << 20), isn_s=rng.randrange(1 << 32),
                                   exchanges=rng.randrange(1, 6), server_closes=rng.random() < 0.2,
-                                  response_segments=rng.randrange(1, 12),
+                                  response_segments=rng.randrange(1, 25),
                                   ts=int(t * 1000) + 1)
         return [pkts, 0]
 
