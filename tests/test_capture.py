@@ -310,9 +310,9 @@ def test_port_reuse_gap(tmp):
 
 
 def test_synthetic_capture_is_consistent(tmp):
-    n = write_synthetic_capture(tmp("synth.pcap"), packets=3000, seed=3)
+    n = write_synthetic_capture(tmp("synth.pcap"), packets=6000, concurrency=50, seed=3)
     report = analyze(tmp("synth.pcap"))
-    assert n == report.summary.tcp_packets == 3000
+    assert n == report.summary.tcp_packets == 6000
     # connections whose close completed before the capture ended: the first closer alone holds TIME-WAIT
     closed = [c for c in report.connections if set(c.final_states.values()) <= {"CLOSED", "TIME_WAIT"}]
     assert len(closed) > 20

@@ -139,7 +139,7 @@ def analyze(
         def keep(index: int) -> bool:
             return index < limit
 
-    fr, frames = _read.open_frames(path)
+    fr, frames = _read.open_batches(path)
     counts: dict = {}
     reports: list = []
     traces: dict = {}
@@ -165,7 +165,7 @@ def analyze(
     last_expire = [None]
 
     def on_chunk() -> None:
-        now = replay.now
+        now = fr.last_ts if fr.last_ts is not None else replay.now
         if last_expire[0] is None:
             last_expire[0] = now
         elif now - last_expire[0] >= tw / 2:
@@ -175,7 +175,9 @@ def analyze(
             progress(min(fr.position / size, 1.0), fr.frames_read)
 
     fr.on_chunk = on_chunk
-    _read.decode(fr, frames, replay.segment, counts)
+    _read.decode(fr, frames, replay.segment, counts, table=replay.table)
+    if fr.last_ts is not None:
+        replay.now = max(replay.now, fr.last_ts)
     replay.finish()
     if progress is not None:
         progress(1.0, fr.frames_read)

@@ -16,7 +16,7 @@ import os
 import struct
 from collections.abc import Iterator
 
-__all__ = ["CaptureError", "LINK_TYPES", "frames", "open_frames", "decode", "parse_options", "SegmentTuple", "link_type_name"]
+__all__ = ["CaptureError", "LINK_TYPES", "frames", "open_frames", "open_batches", "decode", "parse_options", "SegmentTuple", "link_type_name"]
 
 MAX_SNAPLEN = 262_144 * 4
 
@@ -96,11 +96,26 @@ class _Framing:
         self.format = ""
         self.size = 0
         self.position = 0
+        self.last_ts: float | None = None  # time of the last frame read so far
         self.on_chunk = None  # called after each chunk of the file (a few MiB): progress, housekeeping
 
 
 def open_frames(path: object) -> tuple[_Framing, Iterator[tuple[float, bytes]]]:
     """Open a capture; return its framing record and an iterator over ``(seconds, frame bytes)``.
+
+    Raises
+    ------
+    CaptureError
+        If the file is missing, empty, not a capture, or of an unsupported link type.
+    """
+    fr, batches = open_batches(path)
+    return fr, (frame for batch in batches for frame in batch)
+
+
+def open_batches(path: object) -> tuple[_Framing, Iterator[list]]:
+    """Open a capture; return its framing record and an iterator over batches (lists) of ``(seconds, frame bytes)``.
+
+    A batch is one chunk of the file (a few MiB); after each, ``fr.on_chunk`` is called.
 
     Raises
     ------
@@ -157,7 +172,7 @@ def _pcap_frames(fr: _Framing, f, head: bytes) -> Iterator[tuple[float, bytes]]:
         f.close()
         raise _unsupported(fr.name, fr.linktype)
 
-    def gen() -> Iterator[tuple[float, bytes]]:
+    def gen() -> Iterator[list]:
         unpack = struct.Struct(order + "IIII").unpack_from
         chunk = 1 << 22
         buf = b""
@@ -172,21 +187,29 @@ def _pcap_frames(fr: _Framing, f, head: bytes) -> Iterator[tuple[float, bytes]]:
                 buf = buf[pos:] + data if pos < len(buf) else data
                 pos = 0
                 end = len(buf)
+                batch = []
+                add = batch.append
+                corrupt = False
                 while pos + 16 <= end:
                     sec, frac, caplen, _orig = unpack(buf, pos)
                     stop = pos + 16 + caplen
                     if stop > end:
                         if caplen > MAX_SNAPLEN:
-                            fr.truncated = (f"record {n + 1} claims {caplen:,} bytes, more than any capture "
-                                            "snapshot length: the file is corrupt from there")
-                            return
+                            fr.truncated = (f"record {n + len(batch) + 1} claims {caplen:,} bytes, more than any "
+                                            "capture snapshot length: the file is corrupt from there")
+                            corrupt = True
                         break
-                    yield sec + frac / divisor, buf[pos + 16:stop]
-                    n += 1
+                    add((sec + frac / divisor, buf[pos + 16:stop]))
                     consumed += stop - pos
                     pos = stop
+                n += len(batch)
+                if batch:
+                    fr.last_ts = batch[-1][0]
+                yield batch
                 fr.frames_read = n
                 fr.position = consumed
+                if corrupt:
+                    return
                 if fr.on_chunk is not None:
                     fr.on_chunk()
             if pos < len(buf):
@@ -216,8 +239,9 @@ def _pcapng_frames(fr: _Framing, f) -> Iterator[tuple[float, bytes]]:  # noqa: A
         f.close()
         raise _unsupported(fr.name, fr.linktype)
 
-    def gen() -> Iterator[tuple[float, bytes]]:
+    def gen() -> Iterator[list]:
         n = 0
+        batch: list = []
         try:
             it = iter(reader)
             while True:
@@ -226,15 +250,22 @@ def _pcapng_frames(fr: _Framing, f) -> Iterator[tuple[float, bytes]]:  # noqa: A
                 except StopIteration:
                     break
                 except (dpkt.UnpackError, struct.error, ValueError) as exc:
-                    fr.truncated = f"a block after packet {n:,} is cut short or corrupt ({type(exc).__name__})"
+                    fr.truncated = f"a block after packet {n + len(batch):,} is cut short or corrupt ({type(exc).__name__})"
                     break
-                n += 1
-                if not n & 0x7FFF:
+                batch.append((float(ts), frame))
+                if len(batch) == 4096:
+                    n += len(batch)
+                    fr.last_ts = batch[-1][0]
+                    yield batch
+                    batch = []
                     fr.frames_read = n
                     fr.position = f.tell()
                     if fr.on_chunk is not None:
                         fr.on_chunk()
-                yield float(ts), frame
+            n += len(batch)
+            if batch:
+                fr.last_ts = batch[-1][0]
+                yield batch
         finally:
             fr.frames_read = n
             fr.position = fr.size
@@ -247,11 +278,15 @@ def _pcapng_frames(fr: _Framing, f) -> Iterator[tuple[float, bytes]]:  # noqa: A
 SegmentTuple = tuple
 
 
-def decode(fr: _Framing, it: Iterator[tuple[float, bytes]], feed, counts: dict) -> None:  # noqa: ANN001, C901
+def decode(fr: _Framing, batches: Iterator[list], feed, counts: dict, table: dict | None = None) -> None:  # noqa: ANN001, C901
     """Decode frames down to TCP and call ``feed(*segment)`` for each TCP segment (see :data:`SegmentTuple`).
 
     Calling ``feed`` directly, rather than yielding, saves a generator step per
-    packet. ``counts`` gains ``"non_tcp"`` (frames that are not TCP over IPv4/IPv6,
+    packet. With ``table`` (a :class:`~tcpmodel.capture._replay.Replay`'s), the
+    replay's fast path is taken here, inline, for a segment without SYN, FIN or
+    RST of a connection in ESTABLISHED on both sides (it is
+    ``Replay.segment``'s first branch, repeated to save a call per packet).
+    ``counts`` gains ``"non_tcp"`` (frames that are not TCP over IPv4/IPv6,
     including non-first IP fragments) and ``"malformed"`` (frames too short for
     their headers).
 
@@ -261,9 +296,9 @@ def decode(fr: _Framing, it: Iterator[tuple[float, bytes]], feed, counts: dict) 
     >>> from tcpmodel.capture.write import frame, tcp_packet, write_packets
     >>> path = os.path.join(tempfile.mkdtemp(), "one.pcap")
     >>> _ = write_packets(path, [(1.5, frame(tcp_packet("10.0.0.1", 40000, "10.0.0.2", 80, seq=7, flags="SYN")))])
-    >>> fr, it = open_frames(path)
+    >>> fr, batches = open_batches(path)
     >>> got = []
-    >>> decode(fr, it, lambda *seg: got.append(seg), {})
+    >>> decode(fr, batches, lambda *seg: got.append(seg), {})
     >>> [(s[2], s[4], s[5], s[7]) for s in got]
     [(40000, 80, 7, 2)]
     """
@@ -271,98 +306,115 @@ def decode(fr: _Framing, it: Iterator[tuple[float, bytes]], feed, counts: dict) 
     tcp_hdr = struct.Struct("!HHIIBBH").unpack_from
     lt = fr.linktype
     non_tcp = malformed = 0
+    get = table.get if table is not None else None
     try:
-        for ts, b in it:
-            # --- link layer: find the IP header and its version ---
-            if lt == 1:
-                off = 14
-                if len(b) < 14:
+        for batch in batches:
+            for ts, b in batch:
+                # --- link layer: find the IP header and its version ---
+                if lt == 1:
+                    off = 14
+                    if len(b) < 14:
+                        malformed += 1
+                        continue
+                    etype = (b[12] << 8) | b[13]
+                    while etype in (0x8100, 0x88A8, 0x9100) and len(b) >= off + 4:
+                        etype = (b[off + 2] << 8) | b[off + 3]
+                        off += 4
+                    if etype != 0x0800 and etype != 0x86DD:
+                        non_tcp += 1
+                        continue
+                elif lt == 113:
+                    off = 16
+                    if len(b) < 16:
+                        malformed += 1
+                        continue
+                    etype = (b[14] << 8) | b[15]
+                    if etype != 0x0800 and etype != 0x86DD:
+                        non_tcp += 1
+                        continue
+                elif lt == 276:
+                    off = 20
+                    if len(b) < 20:
+                        malformed += 1
+                        continue
+                    etype = (b[0] << 8) | b[1]
+                    if etype != 0x0800 and etype != 0x86DD:
+                        non_tcp += 1
+                        continue
+                elif lt == 0 or lt == 108:
+                    off = 4
+                    if len(b) < 4:
+                        malformed += 1
+                        continue
+                    fam = b[0] | b[3]  # AF_ value in either byte order (the other bytes are 0)
+                    if fam not in (2, 10, 24, 28, 30):
+                        non_tcp += 1
+                        continue
+                else:  # raw IP
+                    off = 0
+                if len(b) < off + 20:
                     malformed += 1
                     continue
-                etype = (b[12] << 8) | b[13]
-                while etype in (0x8100, 0x88A8, 0x9100) and len(b) >= off + 4:
-                    etype = (b[off + 2] << 8) | b[off + 3]
-                    off += 4
-                if etype != 0x0800 and etype != 0x86DD:
+                version = b[off] >> 4
+                # --- IP ---
+                if version == 4:
+                    ihl = (b[off] & 0x0F) * 4
+                    if b[off + 9] != 6:
+                        non_tcp += 1
+                        continue
+                    if (b[off + 6] & 0x1F) or b[off + 7]:  # not the first fragment
+                        non_tcp += 1
+                        continue
+                    total = from_u16(b, off + 2)[0]
+                    src = b[off + 12:off + 16]
+                    dst = b[off + 16:off + 20]
+                    t = off + ihl
+                    end = off + total
+                elif version == 6:
+                    if len(b) < off + 40:
+                        malformed += 1
+                        continue
+                    nxt = b[off + 6]
+                    end = off + 40 + from_u16(b, off + 4)[0]
+                    src = b[off + 8:off + 24]
+                    dst = b[off + 24:off + 40]
+                    t = off + 40
+                    while nxt in (0, 43, 60, 44) and len(b) >= t + 8:
+                        if nxt == 44 and ((b[t + 2] << 8 | b[t + 3]) & 0xFFF8):  # non-first fragment
+                            nxt = -1
+                            break
+                        nxt, t = b[t], t + (8 if nxt == 44 else (b[t + 1] + 1) * 8)
+                    if nxt != 6:
+                        non_tcp += 1
+                        continue
+                else:
                     non_tcp += 1
                     continue
-            elif lt == 113:
-                off = 16
-                if len(b) < 16:
+                # --- TCP ---
+                if len(b) < t + 20:
                     malformed += 1
                     continue
-                etype = (b[14] << 8) | b[15]
-                if etype != 0x0800 and etype != 0x86DD:
-                    non_tcp += 1
-                    continue
-            elif lt == 276:
-                off = 20
-                if len(b) < 20:
-                    malformed += 1
-                    continue
-                etype = (b[0] << 8) | b[1]
-                if etype != 0x0800 and etype != 0x86DD:
-                    non_tcp += 1
-                    continue
-            elif lt == 0 or lt == 108:
-                off = 4
-                if len(b) < 4:
-                    malformed += 1
-                    continue
-                fam = b[0] | b[3]  # AF_ value in either byte order (the other bytes are 0)
-                if fam not in (2, 10, 24, 28, 30):
-                    non_tcp += 1
-                    continue
-            else:  # raw IP
-                off = 0
-            if len(b) < off + 20:
-                malformed += 1
-                continue
-            version = b[off] >> 4
-            # --- IP ---
-            if version == 4:
-                ihl = (b[off] & 0x0F) * 4
-                if b[off + 9] != 6:
-                    non_tcp += 1
-                    continue
-                if (b[off + 6] & 0x1F) or b[off + 7]:  # not the first fragment
-                    non_tcp += 1
-                    continue
-                total = from_u16(b, off + 2)[0]
-                src = b[off + 12:off + 16]
-                dst = b[off + 16:off + 20]
-                t = off + ihl
-                end = off + total
-            elif version == 6:
-                if len(b) < off + 40:
-                    malformed += 1
-                    continue
-                nxt = b[off + 6]
-                end = off + 40 + from_u16(b, off + 4)[0]
-                src = b[off + 8:off + 24]
-                dst = b[off + 24:off + 40]
-                t = off + 40
-                while nxt in (0, 43, 60, 44) and len(b) >= t + 8:
-                    if nxt == 44 and ((b[t + 2] << 8 | b[t + 3]) & 0xFFF8):  # non-first fragment
-                        nxt = -1
-                        break
-                    nxt, t = b[t], t + (8 if nxt == 44 else (b[t + 1] + 1) * 8)
-                if nxt != 6:
-                    non_tcp += 1
-                    continue
-            else:
-                non_tcp += 1
-                continue
-            # --- TCP ---
-            if len(b) < t + 20:
-                malformed += 1
-                continue
-            sport, dport, seq, ack, doff, flags, win = tcp_hdr(b, t)
-            hl = (doff >> 4) * 4
-            paylen = end - t - hl
-            if paylen < 0:
-                paylen = 0
-            feed(ts, src, sport, dst, dport, seq, ack, flags, win, paylen, b[t + 20:t + hl] if hl > 20 else b"")
+                sport, dport, seq, ack, doff, flags, win = tcp_hdr(b, t)
+                hl = (doff >> 4) * 4
+                paylen = end - t - hl
+                if paylen < 0:
+                    paylen = 0
+                if get is not None and not flags & 7:
+                    entry = get((src, sport, dst, dport))
+                    if entry is not None:
+                        conn = entry[0]
+                        if conn.fast:  # Replay.segment's fast path
+                            s = conn.sides[entry[1]]
+                            conn.packets += 1
+                            conn.t_last = ts
+                            s.seen += 1
+                            if seq == s.snd_nxt:
+                                s.snd_nxt = (seq + paylen) & 0xFFFFFFFF
+                                if flags & 0x10:
+                                    s.rcv_nxt = ack
+                                    s.wnd = win << s.wscale
+                                continue
+                feed(ts, src, sport, dst, dport, seq, ack, flags, win, paylen, b[t + 20:t + hl] if hl > 20 else b"")
     finally:
         counts["non_tcp"] = counts.get("non_tcp", 0) + non_tcp
         counts["malformed"] = counts.get("malformed", 0) + malformed
