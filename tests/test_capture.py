@@ -436,3 +436,20 @@ def test_import_tcpmodel_capture_does_not_import_dpkt():
     code = "import sys, tcpmodel.capture, tcpmodel.cli; print('dpkt' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "False"
+
+
+def test_short_and_optioned_ipv4_headers(tmp):
+    """An IPv4 header with options, and a frame cut right after the TCP header, decode like any other."""
+    conv = client_closes(Conv())
+    packets = []
+    for t, p in conv.packets:
+        ip = bytearray(p[:20]) + b"\x01\x01\x01\x00" + p[20:]  # 4 bytes of IP options (NOP NOP NOP EOL)
+        ip[0] = 0x46
+        ip[2:4] = (len(ip)).to_bytes(2, "big")
+        packets.append((t, frame(bytes(ip))))
+    write_packets(tmp("opt.pcap"), packets)
+    assert analyze(tmp("opt.pcap")).connections[0].first_closer == "client"
+    snapped = [(t, frame(p)[:14 + 20 + 20 + (12 if len(p) > 40 else 0)]) for t, p in conv.packets]
+    write_packets(tmp("snap.pcap"), snapped)
+    s = analyze(tmp("snap.pcap"))
+    assert s.summary.malformed == 0 and s.connections[0].first_closer == "client"

@@ -304,6 +304,7 @@ def decode(fr: _Framing, batches: Iterator[list], feed, counts: dict, table: dic
     """
     from_u16 = struct.Struct("!H").unpack_from
     tcp_hdr = struct.Struct("!HHIIBBH").unpack_from
+    v4_tcp = struct.Struct("!BBHHHBBH4s4sHHIIBBH").unpack_from
     lt = fr.linktype
     non_tcp = malformed = 0
     get = table.get if table is not None else None
@@ -357,7 +358,16 @@ def decode(fr: _Framing, batches: Iterator[list], feed, counts: dict, table: dic
                     continue
                 version = b[off] >> 4
                 # --- IP ---
-                if version == 4:
+                both = b[off] == 0x45 and len(b) >= off + 40
+                if both:  # IPv4 without options: both headers in one unpack
+                    (_vi, _tos, total, _id, frag, _ttl, proto, _sum, src, dst,
+                     sport, dport, seq, ack, doff, flags, win) = v4_tcp(b, off)
+                    if proto != 6 or frag & 0x1FFF:  # not TCP, or not the first fragment
+                        non_tcp += 1
+                        continue
+                    t = off + 20
+                    end = off + total
+                elif version == 4:
                     ihl = (b[off] & 0x0F) * 4
                     if b[off + 9] != 6:
                         non_tcp += 1
@@ -391,10 +401,11 @@ def decode(fr: _Framing, batches: Iterator[list], feed, counts: dict, table: dic
                     non_tcp += 1
                     continue
                 # --- TCP ---
-                if len(b) < t + 20:
-                    malformed += 1
-                    continue
-                sport, dport, seq, ack, doff, flags, win = tcp_hdr(b, t)
+                if not both:
+                    if len(b) < t + 20:
+                        malformed += 1
+                        continue
+                    sport, dport, seq, ack, doff, flags, win = tcp_hdr(b, t)
                 hl = (doff >> 4) * 4
                 paylen = end - t - hl
                 if paylen < 0:
@@ -403,12 +414,12 @@ def decode(fr: _Framing, batches: Iterator[list], feed, counts: dict, table: dic
                     entry = get((src, sport, dst, dport))
                     if entry is not None:
                         conn = entry[0]
-                        if conn.fast:  # Replay.segment's fast path
+                        if conn.fast:  # Replay.segment's fast path, for the next segment in order
                             s = conn.sides[entry[1]]
-                            conn.packets += 1
-                            conn.t_last = ts
-                            s.seen += 1
                             if seq == s.snd_nxt:
+                                conn.packets += 1
+                                conn.t_last = ts
+                                s.seen += 1
                                 s.snd_nxt = (seq + paylen) & 0xFFFFFFFF
                                 if flags & 0x10:
                                     s.rcv_nxt = ack
