@@ -90,6 +90,11 @@ nbgrader: $(INSTRUCTOR_STAMP)
 test-instructor: $(INSTRUCTOR_STAMP)
 	$(PY) -m pytest -q tests/test_nbgrader.py
 
+# Lecture slides (reveal.js, fetched once from the npm registry by `npm pack`,
+# checksum pinned in tools/make_slides.py, served from _build/slides/).
+slides: $(INSTRUCTOR_STAMP)
+	$(PY) tools/make_slides.py
+
 notebooks: $(STAMP)
 	$(PY) tools/execute_notebooks.py $(NB)
 
