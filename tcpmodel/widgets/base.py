@@ -32,17 +32,28 @@ returns what the site shows for one point of the grid;
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 from IPython.display import clear_output, display
 
 __all__ = ["CourseWidget", "Steps", "EVERY"]
 
 #: A ``site_grid`` entry: every option of a drop-down or toggle, both states of a check box.
 EVERY = "every option"
+
+
+def _close(figure: Any) -> None:
+    """``plt.close(figure)`` if pyplot is loaded: a widget that has drawn nothing yet has nothing to close.
+
+    pyplot is imported only when something is drawn, so that a widget whose
+    first view is text (or an error) costs no matplotlib import.
+    """
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is not None:
+        plt.close(figure)
 
 
 def _in_ipython() -> bool:
@@ -222,7 +233,7 @@ class CourseWidget(widgets.VBox):
         # The first draw sets the options for these values (it may reject the option left from other values).
         first = self._site_frame({**values, name: control.value})
         if first.get("figure") is not None:
-            plt.close(first["figure"])
+            _close(first["figure"])
         options = [o if isinstance(o, tuple) else (str(o), o) for o in control.options]
         frames = [{**self._site_frame({**values, name: value}), "label": str(label)} for label, value in options]
         return frames if any(f.get("error") is None for f in frames) else [first]
@@ -231,7 +242,7 @@ class CourseWidget(widgets.VBox):
         try:
             shown = self.draw(**values)
         except ValueError as exc:
-            plt.close("all")
+            _close("all")
             return {"error": str(exc)}
         frame: dict[str, Any] = {"figure": shown}
         site_html = getattr(self, "site_html", None)
@@ -243,7 +254,7 @@ class CourseWidget(widgets.VBox):
         self.last_error = exc
         text = str(message).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         self.error.value = f'<span style="color:#B00020">⚠ {text}</span>'
-        plt.close("all")
+        _close("all")
         if _in_ipython():
             # refresh() cleared with wait=True, which takes effect only when the
             # next output arrives. An error shows no output, so clear now, or the
@@ -254,7 +265,10 @@ class CourseWidget(widgets.VBox):
     def _show(shown: Any) -> None:
         if shown is None:
             return
-        if isinstance(shown, plt.Figure):
+        figure_module = sys.modules.get("matplotlib.figure")  # loaded if shown can be a Figure at all
+        if figure_module is not None and isinstance(shown, figure_module.Figure):
+            import matplotlib.pyplot as plt
+
             if plt.get_backend().lower() == "agg":
                 # Agg's show() draws nothing; render so latency is measured honestly.
                 shown.canvas.draw()

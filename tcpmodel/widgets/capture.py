@@ -53,8 +53,12 @@ def _pre(text: str) -> str:
     return f'<pre style="font-size:11px; line-height:1.3; white-space:pre-wrap">{text}</pre>'
 
 
-def capture_widget(max_upload_mb: float = MAX_UPLOAD_MB) -> CourseWidget:
+def capture_widget(max_upload_mb: float = MAX_UPLOAD_MB, source: str | None = None) -> CourseWidget:
     """Build the widget.
+
+    ``source`` is what it shows first: a shipped capture's name, or ``"upload"``
+    (the upload prompt, no ladder: the widget then costs no matplotlib import
+    until something is drawn). Default: ``lost_final_ack``.
 
     Examples
     --------
@@ -73,6 +77,12 @@ def capture_widget(max_upload_mb: float = MAX_UPLOAD_MB) -> CourseWidget:
     >>> w.update(connection=1)
     >>> w.error_text, "incarnation 2" in w.report_html.value
     ('', True)
+    >>> capture_widget(source="upload").error_text.startswith("upload a .pcap")
+    True
+    >>> capture_widget(source="nothing")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: source must be one of 'upload', ...; got 'nothing'
     """
     names = shipped_captures()
     cache: dict = {}
@@ -93,7 +103,7 @@ def capture_widget(max_upload_mb: float = MAX_UPLOAD_MB) -> CourseWidget:
             progress.value = fraction
 
         try:
-            kwargs = {"progress": tick, "keep_traces": 200, "max_connections": 10_000}
+            kwargs = {"progress": tick, "keep_traces": 200, "max_connections": 2_000}
             report = analyze(path_or_name, **kwargs) if from_file else analyze_shipped(path_or_name, **kwargs)
         finally:
             progress.layout.visibility = "hidden"
@@ -154,6 +164,10 @@ def capture_widget(max_upload_mb: float = MAX_UPLOAD_MB) -> CourseWidget:
         return draw_capture(report, connection)
 
     default = "lost_final_ack" if "lost_final_ack" in names else (names[0] if names else UPLOAD)
+    if source is not None:
+        from tcpmodel._validate import require_choice
+
+        default = require_choice("source", source, (UPLOAD, *names))
     controls = {
         "source": widgets.Dropdown(options=[("my upload", UPLOAD)] + [(n.replace("_", " "), n) for n in names],
                                    value=default, description="capture"),
