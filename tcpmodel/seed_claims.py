@@ -155,6 +155,7 @@ NB08_DIFFERS = ("08_lab_your_kernel.ipynb", "## Where Linux differs from the tex
 NB09_POOL = ("09_capstone.ipynb", "## 1. Incident: an outgoing pool that cannot connect")
 NB09_RESTART = ("09_capstone.ipynb", "## 2. Incident: a server that cannot restart")
 NB09_NAT = ("09_capstone.ipynb", "## 3. Incident: failures behind NAT")
+NB10_TABLE = ("10_your_own_traffic.ipynb", "## 5. Reading a socket table: what binds, and what to do")
 
 # Ledger keys.
 R791_TTL = "rfc791:3.1"
@@ -349,7 +350,7 @@ _WHY = (
     _c("why-tw/netstat-lists", "true",
        "netstat -tan lists the sockets that are in TIME_WAIT.",
        "It does; on Linux ss(8) shows the same sockets and, with -o, the time left on each timer.",
-       [NB08_SS], [SS8, SS8_TIMER], ["netstat"]),
+       [NB08_SS, NB10_TABLE], [SS8, SS8_TIMER], ["netstat"]),
 
     _c("why-tw/so-linger-zero", "true",
        "With SO_LINGER on and a linger time of zero, close() discards what is left in the buffers and sends "
@@ -697,7 +698,7 @@ _FIVE = (
        "Connections in TIME_WAIT mean that something is wrong with the application.",
        "TIME_WAIT is how every connection that this host closes first ends; it says nothing about the "
        "application's health.",
-       [NB02_WHO], [R9293_CLOSING], ["broken"]),
+       [NB02_WHO, NB10_TABLE], [R9293_CLOSING], ["broken"]),
 
     _c("five-cases/ss-shows-timer", "true",
        "ss with -o and the state filter time-wait shows how long each socket has left.",

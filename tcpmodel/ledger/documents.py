@@ -182,6 +182,10 @@ ENTRIES = (
         "The following TCP flags field values are available: tcp-fin, tcp-syn, tcp-rst, tcp-push, tcp-ack, tcp-urg, "
         "tcp-ece, tcp-cwr.",
         version="libpcap 1.10.3", url="https://www.tcpdump.org/manpages/pcap-filter.7.html"),
+    man("pcap-filter(7)", "EXAMPLES",
+        "To select the start and end packets (the SYN and FIN packets) of each TCP conversation that involves a "
+        "non-local host.",
+        version="libpcap 1.10.3", url="https://www.tcpdump.org/manpages/pcap-filter.7.html"),
     man("pcap-filter(7)", "proto [ expr : size ]",
         "Note that tcp, udp and other upper-layer protocol types only apply to IPv4, not IPv6 (this will be fixed "
         "in the future).",
