@@ -86,7 +86,7 @@ def analyze(
     port_range: tuple[int, int] = DEFAULT_PORT_RANGE,
     progress: Callable[[float, int], None] | None = None,
     keep_traces: int | Callable[[int], bool] = 1000,
-    max_connections: int = 10_000,
+    max_connections: int = 2_000,
 ) -> CaptureReport:
     """Replay a capture file and report on each connection and on the whole capture.
 

@@ -113,7 +113,7 @@ def run(args: argparse.Namespace, out=None) -> None:  # noqa: ANN001
     progress = _Progress()
     try:
         report = analyze(args.file, msl=args.msl, port_range=tuple(args.port_range), progress=progress,
-                         keep_traces=lambda i: i == wanted, max_connections=10_000_000 if args.connection is not None else 10_000)
+                         keep_traces=lambda i: i == wanted, max_connections=10_000_000 if args.connection is not None else 2_000)
     finally:
         progress.close()
     total = report.summary.connections
