@@ -208,6 +208,9 @@ def parse_ss(text: str, name: str = "ss", *, state: str | None = None) -> list[S
         if state not in TCP_STATES.values():
             raise DiagnoseInputError(f"state must be one of {', '.join(TCP_STATES.values())}; got {state!r}")
     rows = []
+    # a big table repeats its peers and timer texts: parse each distinct text once
+    endpoints: dict[str, tuple[str, int | None]] = {}
+    timers: dict[str, tuple[str | None, float | None]] = {}
     for lineno, line in enumerate(lines[1:], start=2):
         fields = line.split()
         if has_netid:
@@ -223,14 +226,20 @@ def parse_ss(text: str, name: str = "ss", *, state: str | None = None) -> list[S
             fields = fields[1:]
         if len(fields) < 4 or not (fields[0].isdigit() and fields[1].isdigit()):
             raise DiagnoseInputError(f"{name}: line {lineno}: expected Recv-Q Send-Q Local Peer columns; got {line.strip()!r}")
-        local = _split_endpoint(fields[2], name, lineno)
-        remote = _split_endpoint(fields[3], name, lineno)
+        local = endpoints.get(fields[2])
+        if local is None:
+            local = endpoints[fields[2]] = _split_endpoint(fields[2], name, lineno)
+        remote = endpoints.get(fields[3])
+        if remote is None:
+            remote = endpoints[fields[3]] = _split_endpoint(fields[3], name, lineno)
         rest = " ".join(fields[4:])
-        timer = _TIMER.search(rest)
+        timer = timers.get(rest)
+        if timer is None:
+            found = _TIMER.search(rest)
+            timer = timers[rest] = (found.group(1), _timer_seconds(found.group(2))) if found else (None, None)
         if row_state is None:
-            row_state = state or ("TIME_WAIT" if timer is None or timer.group(1) == "timewait" else "UNKNOWN")
-        rows.append(Socket(row_state, local, remote, timer.group(1) if timer else None,
-                           _timer_seconds(timer.group(2)) if timer else None))
+            row_state = state or ("TIME_WAIT" if timer[0] is None or timer[0] == "timewait" else "UNKNOWN")
+        rows.append(Socket(row_state, local, remote, timer[0], timer[1]))
     return rows
 
 

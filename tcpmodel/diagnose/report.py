@@ -198,7 +198,7 @@ def analyse(inputs: Inputs, *, rate: float | None = None, top: int = 10) -> Repo
     closers = Counter({"server": 0, "client": 0, "unknown": 0})
     closers.update(roles)
     server_ports = Counter(s.local[1] for s, role in zip(tw, roles) if role == "server").most_common(top)
-    by_remote = Counter(_endpoint(s.remote) for s in tw).most_common(top)
+    by_remote = [(_endpoint(r), n) for r, n in Counter(s.remote for s in tw).most_common(top)]  # _endpoint is one-to-one
     by_remote_host = Counter(s.remote[0] for s in tw).most_common(top)
     if closers["unknown"] and "net.ipv4.ip_local_port_range" not in inputs.sysctl and inputs.live_config is None:
         notes.append(f"{closers['unknown']:,} TIME_WAIT socket(s) could not be placed with Linux's default port range: "
@@ -206,15 +206,19 @@ def analyse(inputs: Inputs, *, rate: float | None = None, top: int = 10) -> Repo
 
     # Port budgets of the tuples this host connects to (client side), busiest first.
     low, high = config.ip_local_port_range
-    groups: dict[tuple[str, str], Counter] = {}
+    groups: dict[tuple, Counter] = {}
     for s in [s for s, role in zip(tw, roles) if role == "client"] + [s for s in sockets or [] if s.state != "TIME_WAIT"]:
         if s.state not in HOLDS_PORT or s.local[1] is None or s.remote[1] is None:
             continue
         if s.state != "TIME_WAIT" and not (low <= s.local[1] <= high and s.remote[1] not in listening
                                            and s.local[1] not in listening):
             continue
-        key = (s.local[0], _endpoint(s.remote))
-        groups.setdefault(key, Counter())["tw" if s.state == "TIME_WAIT" else "open"] += 1
+        key = (s.local[0], s.remote)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = Counter()
+        group["tw" if s.state == "TIME_WAIT" else "open"] += 1
+    groups = {(src, _endpoint(remote)): c for (src, remote), c in groups.items()}  # one-to-one: no two merge
     budgets = []
     ports = high - low + 1
     for (src, dst), c in sorted(groups.items(), key=lambda kv: (-kv[1]["tw"], kv[0]))[:top]:
