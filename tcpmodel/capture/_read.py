@@ -305,101 +305,112 @@ def decode(fr: _Framing, batches: Iterator[list], feed, counts: dict, table: dic
     from_u16 = struct.Struct("!H").unpack_from
     tcp_hdr = struct.Struct("!HHIIBBH").unpack_from
     v4_tcp = struct.Struct("!BBHHHBBH4s4sHHIIBBH").unpack_from
+    eth_v4_tcp = struct.Struct("!HBBHHHBBH4s4sHHIIBBH").unpack_from
     lt = fr.linktype
     non_tcp = malformed = 0
     get = table.get if table is not None else None
     try:
         for batch in batches:
             for ts, b in batch:
-                # --- link layer: find the IP header and its version ---
-                if lt == 1:
-                    off = 14
-                    if len(b) < 14:
-                        malformed += 1
-                        continue
-                    etype = (b[12] << 8) | b[13]
-                    while etype in (0x8100, 0x88A8, 0x9100) and len(b) >= off + 4:
-                        etype = (b[off + 2] << 8) | b[off + 3]
-                        off += 4
-                    if etype != 0x0800 and etype != 0x86DD:
-                        non_tcp += 1
-                        continue
-                elif lt == 113:
-                    off = 16
-                    if len(b) < 16:
-                        malformed += 1
-                        continue
-                    etype = (b[14] << 8) | b[15]
-                    if etype != 0x0800 and etype != 0x86DD:
-                        non_tcp += 1
-                        continue
-                elif lt == 276:
-                    off = 20
-                    if len(b) < 20:
-                        malformed += 1
-                        continue
-                    etype = (b[0] << 8) | b[1]
-                    if etype != 0x0800 and etype != 0x86DD:
-                        non_tcp += 1
-                        continue
-                elif lt == 0 or lt == 108:
-                    off = 4
-                    if len(b) < 4:
-                        malformed += 1
-                        continue
-                    fam = b[0] | b[3]  # AF_ value in either byte order (the other bytes are 0)
-                    if fam not in (2, 10, 24, 28, 30):
-                        non_tcp += 1
-                        continue
-                else:  # raw IP
-                    off = 0
-                if len(b) < off + 20:
-                    malformed += 1
-                    continue
-                version = b[off] >> 4
-                # --- IP ---
-                both = b[off] == 0x45 and len(b) >= off + 40
-                if both:  # IPv4 without options: both headers in one unpack
-                    (_vi, _tos, total, _id, frag, _ttl, proto, _sum, src, dst,
-                     sport, dport, seq, ack, doff, flags, win) = v4_tcp(b, off)
-                    if proto != 6 or frag & 0x1FFF:  # not TCP, or not the first fragment
-                        non_tcp += 1
-                        continue
-                    t = off + 20
-                    end = off + total
-                elif version == 4:
-                    ihl = (b[off] & 0x0F) * 4
-                    if b[off + 9] != 6:
-                        non_tcp += 1
-                        continue
-                    if (b[off + 6] & 0x1F) or b[off + 7]:  # not the first fragment
-                        non_tcp += 1
-                        continue
-                    total = from_u16(b, off + 2)[0]
-                    src = b[off + 12:off + 16]
-                    dst = b[off + 16:off + 20]
-                    t = off + ihl
-                    end = off + total
-                elif version == 6:
-                    if len(b) < off + 40:
-                        malformed += 1
-                        continue
-                    nxt = b[off + 6]
-                    end = off + 40 + from_u16(b, off + 4)[0]
-                    src = b[off + 8:off + 24]
-                    dst = b[off + 24:off + 40]
-                    t = off + 40
-                    while nxt in (0, 43, 60, 44) and len(b) >= t + 8:
-                        if nxt == 44 and ((b[t + 2] << 8 | b[t + 3]) & 0xFFF8):  # non-first fragment
-                            nxt = -1
-                            break
-                        nxt, t = b[t], t + (8 if nxt == 44 else (b[t + 1] + 1) * 8)
-                    if nxt != 6:
-                        non_tcp += 1
-                        continue
+                # Ethernet + IPv4 without options + TCP, the common case: all three headers in one unpack
+                if lt == 1 and len(b) >= 54:
+                    (etype, vi, _tos, total, _id, frag, _ttl, proto, _sum, src, dst,
+                     sport, dport, seq, ack, doff, flags, win) = eth_v4_tcp(b, 12)
+                    common = etype == 0x0800 and vi == 0x45 and proto == 6 and not frag & 0x1FFF
                 else:
-                    non_tcp += 1
-                    continue
+                    common = False
+                if common:
+                    off, t, end, both = 14, 34, 14 + total, True
+                else:
+                    # --- link layer: find the IP header and its version ---
+                    if lt == 1:
+                        off = 14
+                        if len(b) < 14:
+                            malformed += 1
+                            continue
+                        etype = (b[12] << 8) | b[13]
+                        while etype in (0x8100, 0x88A8, 0x9100) and len(b) >= off + 4:
+                            etype = (b[off + 2] << 8) | b[off + 3]
+                            off += 4
+                        if etype != 0x0800 and etype != 0x86DD:
+                            non_tcp += 1
+                            continue
+                    elif lt == 113:
+                        off = 16
+                        if len(b) < 16:
+                            malformed += 1
+                            continue
+                        etype = (b[14] << 8) | b[15]
+                        if etype != 0x0800 and etype != 0x86DD:
+                            non_tcp += 1
+                            continue
+                    elif lt == 276:
+                        off = 20
+                        if len(b) < 20:
+                            malformed += 1
+                            continue
+                        etype = (b[0] << 8) | b[1]
+                        if etype != 0x0800 and etype != 0x86DD:
+                            non_tcp += 1
+                            continue
+                    elif lt == 0 or lt == 108:
+                        off = 4
+                        if len(b) < 4:
+                            malformed += 1
+                            continue
+                        fam = b[0] | b[3]  # AF_ value in either byte order (the other bytes are 0)
+                        if fam not in (2, 10, 24, 28, 30):
+                            non_tcp += 1
+                            continue
+                    else:  # raw IP
+                        off = 0
+                    if len(b) < off + 20:
+                        malformed += 1
+                        continue
+                    version = b[off] >> 4
+                    # --- IP ---
+                    both = b[off] == 0x45 and len(b) >= off + 40
+                    if both:  # IPv4 without options: both headers in one unpack
+                        (_vi, _tos, total, _id, frag, _ttl, proto, _sum, src, dst,
+                         sport, dport, seq, ack, doff, flags, win) = v4_tcp(b, off)
+                        if proto != 6 or frag & 0x1FFF:  # not TCP, or not the first fragment
+                            non_tcp += 1
+                            continue
+                        t = off + 20
+                        end = off + total
+                    elif version == 4:
+                        ihl = (b[off] & 0x0F) * 4
+                        if b[off + 9] != 6:
+                            non_tcp += 1
+                            continue
+                        if (b[off + 6] & 0x1F) or b[off + 7]:  # not the first fragment
+                            non_tcp += 1
+                            continue
+                        total = from_u16(b, off + 2)[0]
+                        src = b[off + 12:off + 16]
+                        dst = b[off + 16:off + 20]
+                        t = off + ihl
+                        end = off + total
+                    elif version == 6:
+                        if len(b) < off + 40:
+                            malformed += 1
+                            continue
+                        nxt = b[off + 6]
+                        end = off + 40 + from_u16(b, off + 4)[0]
+                        src = b[off + 8:off + 24]
+                        dst = b[off + 24:off + 40]
+                        t = off + 40
+                        while nxt in (0, 43, 60, 44) and len(b) >= t + 8:
+                            if nxt == 44 and ((b[t + 2] << 8 | b[t + 3]) & 0xFFF8):  # non-first fragment
+                                nxt = -1
+                                break
+                            nxt, t = b[t], t + (8 if nxt == 44 else (b[t + 1] + 1) * 8)
+                        if nxt != 6:
+                            non_tcp += 1
+                            continue
+                    else:
+                        non_tcp += 1
+                        continue
                 # --- TCP ---
                 if not both:
                     if len(b) < t + 20:
