@@ -117,6 +117,16 @@ def analyze(
         analysed and the summary says where it was cut.
     ValueError
         If ``msl`` or ``port_range`` is out of range.
+
+    Examples
+    --------
+    >>> report = analyze_shipped("syn_accepted_into_time_wait")  # analyze() on a shipped capture
+    >>> [(c.incarnation, c.first_closer, sorted(c.time_wait), c.syn_in_time_wait) for c in report.connections]
+    [(1, 'server', ['server'], None), (2, 'server', ['server'], 'accepted')]
+    >>> report.connections[0].time_wait["server"].ended_early
+    'syn'
+    >>> print(report.summary.text().splitlines()[0])
+    syn_accepted_into_time_wait.pcap: pcap, EN10MB (Ethernet, with 802.1Q/802.1ad VLAN tags)
     """
     from tcpmodel import linux
     from tcpmodel._validate import require_int

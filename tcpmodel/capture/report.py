@@ -126,7 +126,16 @@ class ConnectionReport:
         return asdict(self)
 
     def text(self) -> str:
-        """A few lines: who, who closed and how, TIME-WAIT, reuse and anomalies."""
+        """A few lines: who, who closed and how, TIME-WAIT, reuse and anomalies.
+
+        Examples
+        --------
+        >>> from tcpmodel.capture import analyze_shipped
+        >>> print(analyze_shipped("so_linger_0").connections[0].text())  # doctest: +ELLIPSIS
+        #0 10.200.0.1:... → 10.200.0.2:...  0.000–0.0... s, ... packets
+          closed by a RST from the client (abort: SO_LINGER 0, or close() with unread data)
+          timestamps: yes (PAWS and tcp_tw_reuse can apply)
+        """
         head = f"#{self.index} {self.client} → {self.server}"
         if self.incarnation > 1:
             head += f" (incarnation {self.incarnation})"
@@ -286,6 +295,13 @@ class CaptureReport:
 
     def trace(self, index: int):  # noqa: ANN201 - a Trace
         """The :class:`~tcpmodel.sim.trace.Trace` of connection ``index``.
+
+        Examples
+        --------
+        >>> from tcpmodel.capture import analyze_shipped
+        >>> trace = analyze_shipped("client_closes_first").trace(0)
+        >>> [s.name for s in trace.path("A")]
+        ['CLOSED', 'SYN_SENT', 'ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2', 'TIME_WAIT']
 
         Raises
         ------
