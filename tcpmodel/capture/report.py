@@ -133,7 +133,7 @@ class ConnectionReport:
         >>> from tcpmodel.capture import analyze_shipped
         >>> print(analyze_shipped("so_linger_0").connections[0].text())  # doctest: +ELLIPSIS
         #0 10.200.0.1:... → 10.200.0.2:...  0.000–0.0... s, ... packets
-          closed by a RST from the client (abort: SO_LINGER 0, or close() with unread data)
+          closed by a RST from the client (an abort, such as close() with SO_LINGER 0)
           timestamps: yes (PAWS and tcp_tw_reuse can apply)
         """
         head = f"#{self.index} {self.client} → {self.server}"
@@ -145,7 +145,7 @@ class ConnectionReport:
             closer = "both at once (simultaneous close)" if self.first_closer == "simultaneous" else f"the {self.first_closer}"
             lines.append(f"  closed with FINs; first closer: {closer}")
         elif self.close == "rst":
-            lines.append(f"  closed by a RST from the {self.rst_by} (abort: SO_LINGER 0, or close() with unread data)")
+            lines.append(f"  closed by a RST from the {self.rst_by} (an abort, such as close() with SO_LINGER 0)")
         else:
             lines.append("  not closed in the capture")
         for role, tw in self.time_wait.items():
