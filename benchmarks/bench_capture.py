@@ -39,7 +39,7 @@ def capture_file() -> Path:
     """The generated 1,000,000-packet capture (written on first use)."""
     folder = Path(os.environ.get("TCPMODEL_BENCH_CACHE", Path(tempfile.gettempdir()) / "tcpmodel-bench"))
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"synthetic_{PACKETS}_seed{SEED}_v3.pcap"
+    path = folder / f"synthetic_{PACKETS}_seed{SEED}_v4.pcap"
     if not path.exists():
         sys.path.insert(0, str(ROOT))
         from tcpmodel.capture.synth import write_synthetic_capture

@@ -453,3 +453,13 @@ def test_short_and_optioned_ipv4_headers(tmp):
     write_packets(tmp("snap.pcap"), snapped)
     s = analyze(tmp("snap.pcap"))
     assert s.summary.malformed == 0 and s.connections[0].first_closer == "client"
+
+
+@given(mss=st.integers(0, 65535), tsval=st.integers(0, 2**32 - 1), tsecr=st.integers(0, 2**32 - 1),
+       wscale=st.integers(0, 255))
+def test_linux_syn_option_shortcut_agrees_with_dpkt(mss, tsval, tsecr, wscale):
+    """The shortcut for Linux's SYN layout reads what dpkt's general option parser reads."""
+    from tcpmodel.capture._read import parse_options
+
+    raw = struct.pack("!BBHBBBBIIBBBB", 2, 4, mss, 4, 2, 8, 10, tsval, tsecr, 1, 3, 3, wscale)
+    assert parse_options(raw) == parse_options(raw + b"\0\0\0\0")  # EOL padding: the general path

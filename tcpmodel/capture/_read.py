@@ -444,6 +444,8 @@ def decode(fr: _Framing, batches: Iterator[list], feed, counts: dict, table: dic
 
 _TS_FIRST = b"\x01\x01\x08\x0a"
 _TS_UNPACK = struct.Struct("!II").unpack_from
+_LINUX_SYN_MID = b"\x04\x02\x08\x0a"
+_LINUX_SYN_UNPACK = struct.Struct("!HxxxxII").unpack_from
 
 
 def parse_options(raw: bytes) -> dict:
@@ -453,12 +455,18 @@ def parse_options(raw: bytes) -> dict:
     --------
     >>> parse_options(bytes.fromhex("020405b4" "0402" "080a0000000100000000" "01" "030307"))
     {'mss': 1460, 'sack_ok': True, 'tsval': 1, 'tsecr': 0, 'wscale': 7}
+    >>> parse_options(bytes.fromhex("020405b4" "01" "030307" "0402" "080a0000000100000000" "0000"))  # other order
+    {'mss': 1460, 'wscale': 7, 'sack_ok': True, 'tsval': 1, 'tsecr': 0}
     """
     if not raw:
         return {}
     if len(raw) == 12 and raw[:4] == _TS_FIRST:  # the usual layout after the handshake: NOP NOP TS
         tsval, tsecr = _TS_UNPACK(raw, 4)
         return {"tsval": tsval, "tsecr": tsecr}
+    if len(raw) == 20 and raw[:2] == b"\x02\x04" and raw[4:8] == _LINUX_SYN_MID and raw[16:19] == b"\x01\x03\x03":
+        # Linux's SYN layout: MSS, SACK permitted, timestamps, NOP, window scale
+        mss, tsval, tsecr = _LINUX_SYN_UNPACK(raw, 2)
+        return {"mss": mss, "sack_ok": True, "tsval": tsval, "tsecr": tsecr, "wscale": min(raw[19], 14)}
     import dpkt
 
     out: dict = {}

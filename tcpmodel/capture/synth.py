@@ -34,9 +34,11 @@ SYN, ACK, FIN, RST, PSH = 0x02, 0x10, 0x01, 0x04, 0x08
 
 def _packet(src: bytes, dst: bytes, sport: int, dport: int, seq: int, ack: int, flags: int, payload: int,
             tsval: int, tsecr: int, ident: int) -> bytes:
-    opts = _TSOPT.pack(1, 1, 8, 10, tsval & 0xFFFFFFFF, tsecr & 0xFFFFFFFF)
-    if flags & SYN:
-        opts = _MSS.pack(2, 4, 1460) + opts + b"\x01\x01\x01\x01"  # pad to a multiple of 4
+    if flags & SYN:  # Linux's SYN options: MSS, SACK permitted, timestamps, NOP, window scale 7
+        opts = _MSS.pack(2, 4, 1460) + b"\x04\x02" + struct.pack("!BBII", 8, 10, tsval & 0xFFFFFFFF,
+                                                                 tsecr & 0xFFFFFFFF) + b"\x01\x03\x03\x07"
+    else:
+        opts = _TSOPT.pack(1, 1, 8, 10, tsval & 0xFFFFFFFF, tsecr & 0xFFFFFFFF)
     tcp = _TCP.pack(sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF, (5 + len(opts) // 4) << 4, flags, 64240, 0, 0)
     total = 20 + len(tcp) + len(opts) + payload
     ip = _IP.pack(0x45, 0, total, ident & 0xFFFF, 0x4000, 64, 6, 0, src, dst)
