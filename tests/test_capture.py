@@ -463,3 +463,21 @@ def test_linux_syn_option_shortcut_agrees_with_dpkt(mss, tsval, tsecr, wscale):
 
     raw = struct.pack("!BBHBBBBIIBBBB", 2, 4, mss, 4, 2, 8, 10, tsval, tsecr, 1, 3, 3, wscale)
     assert parse_options(raw) == parse_options(raw + b"\0\0\0\0")  # EOL padding: the general path
+
+
+def test_whole_capture_figures_stay_bounded(tmp, monkeypatch):
+    """Past its limits, the summary coarsens its TIME-WAIT bins and stops tracking new ports, and says so."""
+    from tcpmodel.capture.report import Aggregates
+
+    conv = Conv()
+    for i in range(30):
+        conv.packets += client_closes(Conv(("10.0.0.1", 40000 + i), S, t=i * 0.3), 100 * i + 1, 7).packets
+    path = conv.write(tmp("b.pcap"))
+    full = analyze(path).summary
+    monkeypatch.setattr(Aggregates, "MAX_BINS", 10)
+    monkeypatch.setattr(Aggregates, "MAX_KEYS", 5)
+    capped = analyze(path).summary
+    assert capped.time_wait_peak == full.time_wait_peak == 30
+    assert len(capped.time_wait_samples) < len(full.time_wait_samples)
+    assert any("leave out 25 connections" in w for w in capped.warnings)
+    assert capped.headroom[0].rate < full.headroom[0].rate

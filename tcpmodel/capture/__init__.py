@@ -204,6 +204,9 @@ def analyze(
     warnings = []
     if n_tcp == 0:
         warnings.append("no TCP segment in the capture: nothing to replay")
+    if agg.untracked:
+        warnings.append(f"port reuse and headroom leave out {agg.untracked:,} connections: more client ports or "
+                        f"client/destination pairs than the {agg.MAX_KEYS:,} tracked")
     if agg.count > len(reports):
         warnings.append(f"reports kept for the first {len(reports):,} of {agg.count:,} connections (max_connections)")
     summary = CaptureSummary(

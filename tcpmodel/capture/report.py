@@ -393,9 +393,18 @@ def connection_report(conn, *, t_first: float) -> ConnectionReport:  # noqa: ANN
 
 
 class Aggregates:
-    """Whole-capture figures, accumulated as connections finish (memory bounded by ports and destinations)."""
+    """Whole-capture figures, accumulated as connections finish, in bounded memory.
 
-    _BIN = 0.1
+    Each table (destinations, client ports, client/destination pairs) stops
+    taking new keys at :attr:`MAX_KEYS` (``untracked`` counts the connections
+    left out of the port and pair figures); the TIME-WAIT population is kept
+    in time bins that grow coarser (×10) whenever there are more than
+    :attr:`MAX_BINS` of them.
+    """
+
+    MAX_KEYS = 500_000
+    MAX_BINS = 100_000
+    MAX_GAP_SAMPLES = 200_000
 
     def __init__(self, time_wait_s: float, port_range: tuple[int, int]) -> None:
         self.tw = time_wait_s
@@ -409,6 +418,9 @@ class Aggregates:
         self.four_tuples = 0
         self.joined_late = self.one_direction = 0
         self.count = 0
+        self.untracked = 0
+        self.gap_samples = 0
+        self._BIN = 0.1
 
     def add(self, conn, t_first: float) -> None:  # noqa: ANN001
         """Count one finished connection (times relative to ``t_first``, the capture's first packet)."""
@@ -417,7 +429,11 @@ class Aggregates:
         self.joined_late += conn.joined_late
         self.one_direction += bool((a.seen == 0) != (b.seen == 0))
         self.four_tuples += conn.incarnation == 1
-        d = self.dest.setdefault((b.ip, b.port), [0, 0, 0, 0, 0, 0, math.inf, -math.inf])
+        d = self.dest.get((b.ip, b.port))
+        if d is None:
+            d = [0, 0, 0, 0, 0, 0, math.inf, -math.inf]
+            if len(self.dest) < self.MAX_KEYS:
+                self.dest[(b.ip, b.port)] = d
         d[0] += 1
         which = {"client": 1, "server": 2, "simultaneous": 3}.get(conn.first_closer or "", 0)
         if conn.close == "rst" and not conn.first_closer:
@@ -432,16 +448,27 @@ class Aggregates:
                 i, j = int((side.tw_enter - t_first) / self._BIN), int((end - t_first) / self._BIN)
                 self.tw_delta[i] = self.tw_delta.get(i, 0) + 1
                 self.tw_delta[j] = self.tw_delta.get(j, 0) - 1
-        if not conn.joined_late:
+        if len(self.tw_delta) > self.MAX_BINS:
+            coarse: dict = {}
+            for k, v in self.tw_delta.items():
+                coarse[k // 10] = coarse.get(k // 10, 0) + v
+            self.tw_delta = coarse
+            self._BIN *= 10
+        if not conn.joined_late and (len(self.last_use) >= self.MAX_KEYS or len(self.pair_counts) >= self.MAX_KEYS):
+            self.untracked += 1
+        elif not conn.joined_late:
             pk = (a.ip, a.port)
             prev_end = self.last_use.get(pk)
             if prev_end is not None and conn.t0 >= prev_end:
-                g = self.gaps.setdefault(a.ip, [0, math.inf, [], 0])
+                g = self.gaps.get(a.ip)
+                if g is None:
+                    g = self.gaps[a.ip] = [0, math.inf, [], 0]
                 gap = conn.t0 - prev_end
                 g[0] += 1
                 g[1] = min(g[1], gap)
-                if len(g[2]) < 100_000:
+                if self.gap_samples < self.MAX_GAP_SAMPLES:
                     g[2].append(gap)
+                    self.gap_samples += 1
                 g[3] += gap < self.tw
             self.last_use[pk] = conn.t_last
             pc = self.pair_counts.setdefault((a.ip, b.ip, b.port), [0, math.inf, -math.inf])
