@@ -9,6 +9,16 @@ the time from the last input event to the last redraw of the widget's output
 (images loaded), or to the error message for a bad value. The value is the
 p95 over all those moves. Per-widget figures go to
 ``_build/bench/browser_widget_roundtrip.json``.
+
+``site:widget_response_p95`` (issue 16), measured in the same run and printed
+just after it, is the same question on the static site, where there is no
+kernel: ``_build/site`` (built first if missing) is served on a free localhost
+port, every site widget's every control is moved as the site's browser test
+does (``tests/browser/site_harness.py``), and the page's script records the
+time from each input event to the new frame being painted (decoded, swapped
+in, one animation frame and a task later). The value is the p95 over all
+widgets; per-widget figures, with the kernel round trip beside them, go to
+``_build/bench/site_widget_response.json``.
 """
 
 from __future__ import annotations
@@ -63,6 +73,74 @@ def widget_roundtrip() -> float:
             {
                 "p95_s": p95(samples),
                 "moves": len(samples),
+                "widgets": {
+                    name: {"moves": len(v), "median_s": sorted(v)[len(v) // 2], "p95_s": p95(v), "max_s": max(v)}
+                    for name, v in sorted(per_widget.items())
+                },
+            },
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    return p95(samples)
+
+
+SITE_DETAILS = ROOT / "_build" / "bench" / "site_widget_response.json"
+
+
+@benchmark("site:widget_response_p95", unit="s", target=0.05)
+def site_widget_response() -> float:
+    """p95 seconds from a control's change to the new frame painted, on the static site in Chromium, over all site widgets."""
+    import importlib.util
+    import time
+
+    import lab_harness as lab_h
+
+    paths = lab_h.find_chromium()
+    if paths is None:
+        raise BenchmarkSkipped(lab_h.INSTALL_HINT)
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        raise BenchmarkSkipped("Selenium is not installed: .venv/bin/pip install -r requirements-site.txt") from None
+    import site_harness
+    from conftest import serving
+
+    site = ROOT / "_build" / "site"
+    if not (site / ".nojekyll").exists():
+        spec = importlib.util.spec_from_file_location("build_site", ROOT / "tools" / "build_site.py")
+        builder = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(builder)
+        builder.build(ROOT / "notebooks", ROOT / "figures", site, ROOT / "_build" / "site-src")
+    pages = sorted(str(p.relative_to(site)) for p in (site / "notebooks").glob("*.html")
+                   if "course-site-widget" in p.read_text(encoding="utf-8"))
+    if not pages:
+        raise BenchmarkSkipped("no page of the site has a site widget")
+    per_widget: dict[str, list[float]] = defaultdict(list)
+    problems: list[str] = []
+    with serving(site) as base, lab_h.chromium(paths) as driver:
+        for page in pages:
+            driver.get(base + page)
+            while driver.execute_script("return document.readyState") != "complete":
+                time.sleep(0.05)
+            for manifest in site_harness.manifests(driver):
+                problems += site_harness.exercise(driver, manifest).problems
+            time.sleep(0.2)  # the last move's paint
+            for t in site_harness.timings(driver):
+                per_widget[t["widget"]].append(t["ms"] / 1000)
+    samples = [v for values in per_widget.values() for v in values]
+    if not samples:
+        raise BenchmarkSkipped("no control move showed a new frame")
+    kernel = json.loads(DETAILS.read_text(encoding="utf-8")) if DETAILS.exists() else {}
+    SITE_DETAILS.parent.mkdir(parents=True, exist_ok=True)
+    SITE_DETAILS.write_text(
+        json.dumps(
+            {
+                "p95_s": p95(samples),
+                "moves": len(samples),
+                "problems": problems,
+                "kernel_roundtrip_p95_s": kernel.get("p95_s"),
                 "widgets": {
                     name: {"moves": len(v), "median_s": sorted(v)[len(v) // 2], "p95_s": p95(v), "max_s": max(v)}
                     for name, v in sorted(per_widget.items())

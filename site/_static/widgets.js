@@ -83,14 +83,14 @@
           c.values.forEach(function (g, j) { if (Math.abs(g - v) < Math.abs(c.values[best] - v)) best = j; });
           return best;
         };
-        input.addEventListener("input", function () { set(i, nearest(parseFloat(input.value))); });
+        input.addEventListener("input", function (event) { set(i, nearest(parseFloat(input.value)), event.timeStamp); });
         input.addEventListener("keydown", function (event) {
           var n = c.values.length, j = index[i], moves = {
             ArrowRight: j + 1, ArrowUp: j + 1, ArrowLeft: j - 1, ArrowDown: j - 1,
             PageUp: j + Math.max(1, Math.round(n / 4)), PageDown: j - Math.max(1, Math.round(n / 4)), Home: 0, End: n - 1 };
           if (!(event.key in moves)) return;
           event.preventDefault(); // one key press moves one grid point, not one slider step
-          set(i, Math.min(n - 1, Math.max(0, moves[event.key])));
+          set(i, Math.min(n - 1, Math.max(0, moves[event.key])), event.timeStamp);
         });
         wrap.appendChild(make("label", { "for": id }, c.label));
         wrap.appendChild(input);
@@ -104,7 +104,7 @@
       } else if (c.kind === "checkbox") {
         var box2 = make("input", { type: "checkbox", id: id, name: c.name });
         box2.checked = c.values[c.initial] === true;
-        box2.addEventListener("change", function () { set(i, c.values.indexOf(box2.checked)); });
+        box2.addEventListener("change", function (event) { set(i, c.values.indexOf(box2.checked), event.timeStamp); });
         wrap.appendChild(box2);
         wrap.appendChild(make("label", { "for": id }, c.label));
         inputs[i] = { kind: c.kind, node: box2, show: function (j) { box2.checked = c.values[j] === true; } };
@@ -113,7 +113,7 @@
         wrap.appendChild(make("span", { id: id + "-label", className: "csw-label" }, c.label));
         var buttons = c.labels.map(function (text, j) {
           var b = make("button", { type: "button", "aria-pressed": String(j === c.initial), "data-index": j }, text);
-          b.addEventListener("click", function () { set(i, j); });
+          b.addEventListener("click", function (event) { set(i, j, event.timeStamp); });
           group.appendChild(b);
           return b;
         });
@@ -131,7 +131,7 @@
         var select = make("select", { id: id, name: c.name });
         c.labels.forEach(function (text, j) { select.appendChild(make("option", { value: j }, text)); });
         select.value = String(c.initial);
-        select.addEventListener("change", function () { set(i, parseInt(select.value, 10)); });
+        select.addEventListener("change", function (event) { set(i, parseInt(select.value, 10), event.timeStamp); });
         wrap.appendChild(make("label", { "for": id }, c.label));
         wrap.appendChild(select);
         inputs[i] = { kind: c.kind, node: select, show: function (j) { select.value = String(j); } };
@@ -149,10 +149,9 @@
       var menuWrap = make("div", { className: "csw-control csw-select" });
       var menuId = uid + "-" + stepper.name;
       menu = make("select", { id: menuId, name: stepper.name });
-      menu.addEventListener("change", function () {
-        var started = performance.now();
+      menu.addEventListener("change", function (event) {
         step = parseInt(menu.value, 10);
-        render(started);
+        render(event.timeStamp);
       });
       menuWrap.appendChild(make("label", { "for": menuId }, stepper.label));
       menuWrap.appendChild(menu);
@@ -161,7 +160,7 @@
       var bar = make("div", { className: "csw-control csw-steps", role: "group", "aria-label": stepper.label.replace(/:$/, "") });
       [["next", 1], ["back", -1], ["reset", 0]].forEach(function (pair) {
         var b = make("button", { type: "button", "data-step": pair[0] }, stepper.buttons[pair[0]]);
-        b.addEventListener("click", function () { go(pair[0]); });
+        b.addEventListener("click", function (event) { go(pair[0], event.timeStamp); });
         bar.appendChild(b);
       });
       stepText = make("span", { className: "csw-step-count" });
@@ -188,8 +187,8 @@
     root.appendChild(live);
     root.appendChild(note);
 
-    function set(i, j) {
-      var started = performance.now();
+    // `started` is the input event's time stamp (the clock of performance.now()).
+    function set(i, j, started) {
       if (j < 0 || j === index[i]) { inputs[i].show(index[i]); return; }
       index[i] = j;
       inputs[i].show(j);
@@ -197,8 +196,7 @@
       render(started);
     }
 
-    function go(what) {
-      var started = performance.now();
+    function go(what, started) {
       var n = frames().length;
       var next = what === "next" ? Math.min(n - 1, step + 1) : what === "back" ? Math.max(0, step - 1) : 0;
       if (next === step) { live.textContent = what === "next" ? "The scenario has ended." : "This is the start."; return; }

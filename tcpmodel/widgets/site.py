@@ -363,13 +363,15 @@ def frame_alt(title: str, controls: list[dict[str, Any]], index: Iterable[int], 
     --------
     >>> frame_alt("Rate", [{"kind": "slider", "label": "TIME_WAIT s", "labels": ["1", "60"]},
     ...                    {"kind": "checkbox", "label": "loopback", "labels": ["off", "on"]}], (1, 0), "470.5 connections/s")
-    'Rate, with TIME_WAIT s 60, loopback off: 470.5 connections/s.'
+    'Rate — TIME_WAIT s 60, loopback off. Shows: 470.5 connections/s.'
+    >>> frame_alt("Why?", [], (), "", error="x must be a number in [0, 10]; got -1")
+    'Why? Shows the error: x must be a number in [0, 10]; got -1.'
     """
-    shown = [c for c in controls if c["kind"] != "steps"]
-    settings = ", ".join(f"{c['label'].rstrip(':')} {c['labels'][i]}" for c, i in zip(shown, index))
-    what = error and f"error: {error}" or text
-    head = f"{title.rstrip('.')}, with {settings}" if settings else title.rstrip(".")
-    return f"{head}: {what.rstrip('.')}." if what else f"{head}."
+    axes = [c for c in controls if c["kind"] != "steps"]  # the grid's axes, in the order of ``index``
+    settings = ", ".join(f"{c['label'].rstrip(':')} {c['labels'][i]}" for c, i in zip(axes, index) if c["kind"] != "upload")
+    head = title.rstrip(".") + (f" — {settings}." if settings else "")
+    what = f"Shows the error: {error}" if error else f"Shows: {text}" if text else ""
+    return f"{head} {what.rstrip('.')}." if what else head
 
 
 # -- Cache keys ----------------------------------------------------------------------------------
