@@ -481,3 +481,39 @@ def test_whole_capture_figures_stay_bounded(tmp, monkeypatch):
     assert len(capped.time_wait_samples) < len(full.time_wait_samples)
     assert any("leave out 25 connections" in w for w in capped.warnings)
     assert capped.headroom[0].rate < full.headroom[0].rate
+
+
+def test_expiring_finished_connections_changes_no_result(tmp, monkeypatch):
+    """Connections are dropped from the replay's table as the capture goes on; the reports must not change."""
+    from tcpmodel.capture._replay import Replay
+
+    write_synthetic_capture(tmp("big.pcap"), packets=60_000, concurrency=40, seed=5)  # about 7 MB: two chunks
+    calls = []
+    original = Replay.expire
+
+    def counting(self, now, idle_s):
+        calls.append(len(self.table))
+        original(self, now, idle_s)
+
+    monkeypatch.setattr(Replay, "expire", counting)
+    expired = analyze(tmp("big.pcap"), msl=0.01, max_connections=100_000)
+    monkeypatch.setattr(Replay, "expire", lambda self, now, idle_s: None)
+    kept = analyze(tmp("big.pcap"), msl=0.01, max_connections=100_000)
+    assert calls, "the capture should span more than one chunk"
+
+    def key(c):
+        return (c.index, c.client, c.first_closer, c.close, sorted(c.time_wait), c.paths, c.syn_in_time_wait)
+
+    assert [key(c) for c in expired.connections] == [key(c) for c in kept.connections]
+    assert expired.summary.time_wait_peak == kept.summary.time_wait_peak
+
+
+def test_joined_late_at_the_syn_ack(tmp):
+    """The capture missed the SYN: the SYN+ACK's receiver is the client, and the handshake still completes."""
+    conv = Conv()
+    conv.s("SYN+ACK", 5000, 1001).c("ACK", 1001, 5001)
+    conv.c("FIN+ACK", 1001, 5001).s("ACK", 5001, 1002).s("FIN+ACK", 5001, 1002).c("ACK", 1002, 5002)
+    (c,) = analyze(conv.write(tmp("sa.pcap"))).connections
+    assert c.joined_late and c.client == "10.0.0.1:40000"
+    assert c.paths["client"][:2] == ["SYN_SENT", "ESTABLISHED"] and c.paths["server"][:2] == ["SYN_RECEIVED", "ESTABLISHED"]
+    assert (c.first_closer, sorted(c.time_wait)) == ("client", ["client"])
