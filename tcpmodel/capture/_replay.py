@@ -382,6 +382,7 @@ class Replay:
             if flags & SYN:  # SYN+ACK seen first
                 x.ep = _Endpoint("A", _S_SYN_SENT)
                 x.ep.opened = "active open"
+                x.iss, x.snd_nxt = (ack - 1) % MOD, ack  # the unseen SYN's number, from the ACK of it
                 y.ep = _Endpoint("B", _S_SYN_RECEIVED)
                 y.ep.opened = "passive open"
             else:
