@@ -517,3 +517,10 @@ def test_joined_late_at_the_syn_ack(tmp):
     assert c.joined_late and c.client == "10.0.0.1:40000"
     assert c.paths["client"][:2] == ["SYN_SENT", "ESTABLISHED"] and c.paths["server"][:2] == ["SYN_RECEIVED", "ESTABLISHED"]
     assert (c.first_closer, sorted(c.time_wait)) == ("client", ["client"])
+
+
+def test_littles_law_holds_on_a_steady_synthetic_capture(tmp):
+    """Closes at a steady rate for longer than one TIME-WAIT: the population is close to rate × TIME-WAIT."""
+    write_synthetic_capture(tmp("steady.pcap"), packets=40_000, concurrency=20, rate=2_000.0, seed=2)
+    s = analyze(tmp("steady.pcap"), msl=2.0).summary  # 4 s TIME-WAIT, a 20 s capture
+    assert s.littles_law_ratio == pytest.approx(1.0, abs=0.1)

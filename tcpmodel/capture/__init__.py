@@ -13,7 +13,9 @@ simulated ones.
 Capture timing: a segment is seen once, at the capture point; the replay
 takes it as sent and received at that instant (an approximation: the error
 is the one-way delay from the capture point to each endpoint). Captured
-traces therefore show horizontal arrows.
+traces therefore show horizontal arrows. A trace's times count from its
+connection's first packet (``trace.params["t0"]`` is that packet's time from
+the capture's start); the reports' times count from the capture's first packet.
 
 Reading needs dpkt (``pip install dpkt``; pinned in requirements.txt).
 ``import tcpmodel`` does not import this subpackage.

@@ -250,6 +250,17 @@ class CaptureSummary:
     details_kept: int
     warnings: list = field(default_factory=list)
 
+    @property
+    def littles_law_ratio(self) -> float | None:
+        """Observed mean TIME-WAIT population (steady part) over Little's law's ``close_rate × time_wait_s``.
+
+        Near 1 when the capture is long enough and closes arrive evenly; None
+        when the capture is shorter than one TIME-WAIT or nothing entered it.
+        """
+        if self.time_wait_mean is None or not self.littles_law:
+            return None
+        return self.time_wait_mean / self.littles_law
+
     def text(self) -> str:
         """The summary as a few paragraphs of text."""
         lines = [f"{self.file}: {self.format}, {self.link_type}",
