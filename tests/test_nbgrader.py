@@ -45,11 +45,11 @@ ROUND_TRIP = [a for a in ("01_state_machine", "02_who_waits") if a in ASSIGNMENT
 TIMEOUT_S = 600
 
 
-def nbgrader(course: Path, *args: str, timeout: float = TIMEOUT_S) -> subprocess.CompletedProcess:
+def nbgrader(course: Path, *args: str, timeout: float = TIMEOUT_S, db: bool = True) -> subprocess.CompletedProcess:
     """Run the nbgrader CLI of this environment in ``course``; fail the test on a non-zero status."""
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     done = subprocess.run(
-        [sys.executable, "-m", "nbgrader", *args, "--db", f"sqlite:///{course / 'gradebook.db'}"],
+        [sys.executable, "-m", "nbgrader", *args, *(["--db", f"sqlite:///{course / 'gradebook.db'}"] if db else [])],
         cwd=course, env=env, capture_output=True, text=True, timeout=timeout, check=False,
     )
     assert done.returncode == 0, f"nbgrader {' '.join(args)} failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
@@ -246,3 +246,39 @@ def test_validate_released_and_answered(course):
     done = subprocess.run([sys.executable, "-m", "nbgrader", "validate", str(answered)], cwd=course, env=env,
                           capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
     assert "Success! Your notebook passes all the tests." in done.stdout + done.stderr, done.stdout[-2000:]
+
+
+def test_exchange_release_fetch_submit_collect_feedback(tmp_path):
+    """The instructor guide's steps through nbgrader's exchange: release, fetch, submit, collect, autograde, feedback."""
+    import getpass
+
+    name = ROUND_TRIP[0]
+    course, exchange, home = tmp_path / "course", tmp_path / "exchange", tmp_path / "student"
+    exchange.mkdir(mode=0o777)
+    home.mkdir()
+    make_nbgrader.write_course(NOTEBOOKS, course)
+    where = [f"--Exchange.root={exchange}"]
+    student = [*where, f"--course={make_nbgrader.COURSE_ID}"]
+    nbgrader(course, "generate_assignment", name, "--force")
+    nbgrader(course, "release_assignment", name, *where)
+    nbgrader(home, "fetch_assignment", name, *student, db=False)
+    fetched = home / name / f"{name}.ipynb"
+    nb = load(fetched)
+    right = _right_answers(course, name)
+    for cell in nb["cells"]:
+        if meta(cell).get("grade_id") in right:
+            cell["source"] = right[meta(cell)["grade_id"]]
+    fetched.write_text(json.dumps(nb), encoding="utf-8")
+    nbgrader(home, "submit", name, *student, db=False)
+    nbgrader(course, "collect", name, *where)
+    user = getpass.getuser()
+    assert (course / "submitted" / user / name / f"{name}.ipynb").exists()
+    nbgrader(course, "autograde", name, "--force")
+    grades = _grades(course, name, user)
+    assert all(score == top for key, (score, top, _) in grades.items() if key.startswith("tests-"))
+    nbgrader(course, "generate_feedback", name, "--force")
+    report = (course / "feedback" / user / name / f"{name}.html").read_text(encoding="utf-8")
+    assert "Score:" in report or "score" in report.lower()
+    nbgrader(course, "release_feedback", name, *where)
+    nbgrader(home, "fetch_feedback", name, *student, db=False)
+    assert list((home / name / "feedback").rglob(f"{name}.html")), "the student fetched the feedback"

@@ -6,7 +6,9 @@ Theory of operation
 -------------------
 1. **Stage** (``_build/site-src/``). The landing page ``site/index.md`` is
    filled in (course map from :func:`tcpmodel.course.course_map_markdown`,
-   the table of contents, the citation from ``CITATION.cff``), the figures
+   the table of contents, the citation from ``CITATION.cff``), the
+   instructor guide is written (``instructors.md``, from
+   ``tools/instructor_guide.py``, with its numbers computed), the figures
    are copied, and each ``notebooks/NN_*.ipynb`` is copied with these
    changes, made to the copy only:
 
@@ -559,7 +561,17 @@ def stage(notebooks_dir: Path, figures_dir: Path, stage_dir: Path, site_widgets:
         )
         (stage_dir / "notebooks" / path.name).write_text(json.dumps(staged, indent=1, ensure_ascii=False), encoding="utf-8")
     (stage_dir / "index.md").write_text(landing_page(notebooks), encoding="utf-8")
+    (stage_dir / "instructors.md").write_text(instructor_page(notebooks_dir), encoding="utf-8")
     return notebooks, report
+
+
+def instructor_page(notebooks_dir: Path) -> str:
+    """The instructor guide's page (tools/instructor_guide.py), its numbers computed now."""
+    import importlib
+
+    if str(ROOT / "tools") not in sys.path:
+        sys.path.insert(0, str(ROOT / "tools"))  # instructor_guide imports make_nbgrader beside it
+    return importlib.import_module("instructor_guide").guide_markdown(notebooks_dir)
 
 
 def build(notebooks_dir: Path, figures_dir: Path, out: Path, stage_dir: Path, quiet: bool = True,

@@ -30,7 +30,7 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 #: Pages whose source is not a notebook: docname → path in the repository.
-NON_NOTEBOOK_SOURCES = {"index": "site/index.md"}
+NON_NOTEBOOK_SOURCES = {"index": "site/index.md", "instructors": "tools/instructor_guide.py"}
 START_NOTEBOOK = "notebooks/00_start_here.ipynb"
 
 

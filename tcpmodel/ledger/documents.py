@@ -208,4 +208,10 @@ ENTRIES = (
     man("tcp(7)", "tcp_tw_reuse",
         "Allow to reuse TIME_WAIT sockets for new connections when it is safe from protocol viewpoint.",
         version=MP, url=M + "man7/tcp.7.html"),
+    # Curriculum (the instructor guide, tools/instructor_guide.py): the task force's page for the NC area.
+    vendor("acm-cs2023-nc", "CS2023 Networking and Communication (NC)",
+           "ACM/IEEE-CS/AAAI Computer Science Curricula 2023: the Networking and Communication knowledge area",
+           "the area at its core provides knowledge on naming, addressing, reliability, error control, flow control, "
+           "congestion control",
+           url="https://csed.acm.org/?p=385", version="the CS2023 task force's page for NC, SIGCSE 2022 version"),
 )
