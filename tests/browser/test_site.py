@@ -26,9 +26,9 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 FIGURES = json.loads((ROOT / "figures" / "index.json").read_text(encoding="utf-8")) if (ROOT / "figures" / "index.json").exists() else {}
 BINDER = "https://mybinder.org/v2/gh/time-wait-course/tcp-time-wait/HEAD?urlpath=lab/tree/notebooks/{file}"
 SOURCE = "https://github.com/time-wait-course/tcp-time-wait/blob/HEAD/notebooks/{file}"
-PAGES = ["index.html", "search.html"] + [f"notebooks/{p.stem}.html" for p in NOTEBOOKS]
+PAGES = ["index.html", "search.html"] + [f"notebooks/{p.stem}.html" for p in NOTEBOOKS] + ["instructors.html"]
 # tcpmodel: the site widgets' frames are drawn by the widgets (a warm rebuild reuses the frames it can).
-INPUTS = ("notebooks", "figures", "site", "tools/build_site.py", "CITATION.cff", "tcpmodel")
+INPUTS = ("notebooks", "figures", "site", "tools/build_site.py", "CITATION.cff", "tcpmodel", "tools/instructor_guide.py", "tools/make_nbgrader.py")
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 
 
@@ -220,7 +220,7 @@ def test_remote_asset_check_flags_cdn_but_not_hyperlinks(tmp_path):
 def test_site_has_a_page_per_notebook_and_nothing_remote(site):
     assert (site / "index.html").exists()
     pages = sorted(str(p.relative_to(site)) for p in site.rglob("*.html"))
-    assert pages == sorted(PAGES), "one page per notebook, the landing page and search; nothing else"
+    assert pages == sorted(PAGES), "one page per notebook, the landing page, search and the instructor guide; nothing else"
     warnings = (ROOT / "_build" / "site-src" / "sphinx-warnings.txt").read_text(encoding="utf-8").strip()
     assert warnings == "", f"Sphinx warned while building the site:\n{warnings}"
     for nb in NOTEBOOKS:
