@@ -66,3 +66,9 @@ def test_markdown_solutions_are_dropped_by_both():
     assert make_nbgrader.to_assignment(nb, "01_x")[0]["cells"] == []
 
 
+
+
+def test_make_nbgrader_bad_folder_is_a_one_line_error(tmp_path, capsys):
+    assert make_nbgrader.main(["--notebooks", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("make_nbgrader: error: --notebooks must be a folder") and err.count("\n") == 1
