@@ -175,7 +175,7 @@ register(
         correct=lambda: {diagnosis("port_exhaustion").binding},
         hint="Compare the TIME_WAIT sockets to one destination with the ports of the host's ip_local_port_range.",
         why_wrong={"tcp_max_tw_buckets": "the TIME_WAIT count is far below the cap, and TCPTimeWaitOverflow did not move.",
-                   "memory": "a handful of TIME_WAIT sockets is a few KiB."},
+                   "memory": "a handful of TIME_WAIT sockets holds almost no memory."},
     ),
     ChoiceExercise(
         "10.filter",
