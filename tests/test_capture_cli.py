@@ -34,7 +34,7 @@ def test_summary_and_each_close(capsys, capture):
     code, out, err = run(capsys, "capture", capture)
     assert code == 0 and err == ""
     assert out.startswith("close.pcap: pcap, EN10MB")
-    assert "7 packets" in out and "1 connections over 1 4-tuples" in out
+    assert "7 packets" in out and "1 connection over 1 4-tuple" in out
     assert "#0 10.0.0.1:40000 → 10.0.0.2:80" in out and "first closer: the server" in out
     assert "TIME-WAIT: server" in out
 

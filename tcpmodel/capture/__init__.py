@@ -43,6 +43,7 @@ import time
 from collections.abc import Callable
 from importlib import resources
 
+from tcpmodel import linux as _linux
 from tcpmodel.capture._read import CaptureError, LINK_TYPES, link_type_name
 from tcpmodel.capture.report import (
     CaptureReport,
@@ -57,8 +58,8 @@ from tcpmodel.capture.report import (
 __all__ = ["analyze", "CaptureError", "CaptureReport", "CaptureSummary", "ConnectionReport", "TimeWait",
            "LINK_TYPES", "DEFAULT_PORT_RANGE", "time_wait_length", "shipped_captures", "analyze_shipped"]
 
-#: Linux's default ``net.ipv4.ip_local_port_range`` (Documentation/networking/ip-sysctl.rst: ip_local_port_range).
-DEFAULT_PORT_RANGE = (32768, 60999)
+#: Linux's default ``net.ipv4.ip_local_port_range``, as :class:`tcpmodel.linux.LinuxConfig` states it.
+DEFAULT_PORT_RANGE = _linux.LinuxConfig().ip_local_port_range
 _EXPIRE_EVERY = 1 << 16
 
 
@@ -128,7 +129,7 @@ def analyze(
     >>> report.connections[0].time_wait["server"].ended_early
     'syn'
     >>> print(report.summary.text().splitlines()[0])
-    syn_accepted_into_time_wait.pcap: pcap, EN10MB (Ethernet, with 802.1Q/802.1ad VLAN tags)
+    syn_accepted_into_time_wait.pcap: pcap, EN10MB (Ethernet; 802.1Q/802.1ad VLAN tags are read)
     """
     from tcpmodel import linux
     from tcpmodel._validate import require_int

@@ -39,7 +39,7 @@ class CaptureError(ValueError):
 #: Link types the reader decodes: number → name (libpcap's LINKTYPE_/DLT_ names).
 LINK_TYPES = {
     0: "NULL (BSD loopback)",
-    1: "EN10MB (Ethernet, with 802.1Q/802.1ad VLAN tags)",
+    1: "EN10MB (Ethernet; 802.1Q/802.1ad VLAN tags are read)",
     12: "RAW (raw IP, DLT_RAW on most systems)",
     14: "RAW (raw IP, DLT_RAW on OpenBSD)",
     101: "RAW (raw IP, LINKTYPE_RAW)",

@@ -45,9 +45,12 @@ def add_parser(sub) -> None:  # noqa: ANN001 - argparse's subparsers action
                    help="show connection N (from 0) in full: its report, segments and states")
     p.add_argument("--ladder", default=None, metavar="OUT",
                    help="write a ladder diagram of connection N (default 0) to OUT (.png or .svg)")
-    p.add_argument("--port-range", type=int, nargs=2, default=(32768, 60999), metavar=("LOW", "HIGH"),
+    from tcpmodel.linux import LinuxConfig  # light; tcpmodel.capture itself is imported only to run
+
+    low, high = default = LinuxConfig().ip_local_port_range
+    p.add_argument("--port-range", type=int, nargs=2, default=default, metavar=("LOW", "HIGH"),
                    help="the capturing host's ephemeral port range, for the exhaustion headroom "
-                        "(Linux default: 32768 60999)")
+                        f"(Linux default: {low} {high})")
 
 
 class _Progress:

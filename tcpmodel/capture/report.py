@@ -266,7 +266,7 @@ class CaptureSummary:
         lines = [f"{self.file}: {self.format}, {self.link_type}",
                  f"  {self.packets:,} packets in {self.duration_s:,.3f} s: {self.tcp_packets:,} TCP, "
                  f"{self.non_tcp_skipped:,} non-TCP skipped" + (f", {self.malformed:,} malformed" if self.malformed else ""),
-                 f"  {self.connections:,} connections over {self.four_tuples:,} 4-tuples"
+                 f"  {_count(self.connections, 'connection')} over {_count(self.four_tuples, '4-tuple')}"
                  + (f"; {self.joined_late:,} joined late" if self.joined_late else "")
                  + (f"; {self.one_direction:,} seen in one direction only" if self.one_direction else "")]
         if self.truncated:
@@ -274,14 +274,19 @@ class CaptureSummary:
         lines += [f"  warning: {w}" for w in self.warnings]
         lines.append(f"  TIME-WAIT length: {self.time_wait_s:g} s ({self.time_wait_rule})")
         for d in self.destinations[:10]:
-            lines.append(f"  → {d.server}: {d.connections:,} connections, {d.per_second:,.2f}/s; closed first by "
+            lines.append(f"  → {d.server}: {_count(d.connections, 'connection')}, {d.per_second:,.2f}/s; closed first by "
                          f"client {d.closed_by_client:.0%}, server {d.closed_by_server:.0%}, both {d.simultaneous:.0%}, "
                          f"RST {d.reset:.0%}, not closed {d.not_closed:.0%}")
         if len(self.destinations) > 10:
             lines.append(f"  … and {len(self.destinations) - 10:,} more destinations")
-        mean = "n/a" if self.time_wait_mean is None else f"{self.time_wait_mean:,.1f}"
-        lines.append(f"  TIME-WAIT population: peak {self.time_wait_peak:,}, mean {mean} in the steady part; "
-                     f"Little's law: {self.close_rate:,.2f} closes/s × {self.time_wait_s:g} s = {self.littles_law:,.1f}")
+        if self.time_wait_mean is None:
+            # Little's law holds for a steady state: a capture shorter than one TIME-WAIT never reaches it.
+            lines.append(f"  TIME-WAIT population: peak {self.time_wait_peak:,}; Little's law needs a capture longer "
+                         f"than the TIME-WAIT length ({self.time_wait_s:g} s), and this one lasts {self.duration_s:,.3f} s")
+        else:
+            lines.append(f"  TIME-WAIT population: peak {self.time_wait_peak:,}, mean {self.time_wait_mean:,.1f} in the "
+                         f"steady part; Little's law: {self.close_rate:,.2f} closes/s × {self.time_wait_s:g} s = "
+                         f"{self.littles_law:,.1f}")
         for p in self.port_reuse[:5]:
             if p.reuses:
                 lines.append(f"  ports of {p.client_ip}: {p.reuses:,} reused, soonest after {p.min_gap_s:,.3f} s "
@@ -292,6 +297,11 @@ class CaptureSummary:
                          f"{h.max_rate:,.1f}/s ({h.ports:,} ports, {h.time_wait_s:g} s TIME-WAIT): "
                          f"×{h.headroom:,.1f}; exhaustion: {tte}")
         return "\n".join(lines)
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 connection``, ``2 connections``."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 @dataclass
