@@ -38,6 +38,10 @@ __all__ = ["Replay", "Side", "Conn"]
 
 FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
 MOD = 1 << 32
+#: A FIN resent after the capture point saw it acknowledged: the ACK did not reach the FIN's sender in time.
+_LOST_ACK_SEEN = ("lost final ACK, or one that came too late (the capture point saw the ACK; the FIN's sender resent "
+                  "its FIN all the same: the ACK was lost beyond the capture point, or delayed past the sender's "
+                  "retransmission timeout)")
 _HALF = 1 << 31
 _EST = State.ESTABLISHED
 # tuples, not sets: membership by identity avoids Enum.__hash__, which is Python code
@@ -547,14 +551,15 @@ class Replay:
                 s.fin_retx += 1
                 if st is _S_CLOSED and s.ep.history and s.ep.history[-1].state is _S_LAST_ACK:
                     self._undo_last(conn, s)  # the final ACK we saw never reached it
-                    s.fin_inference = "lost final ACK (the capture point saw the ACK; the FIN's sender did not)"
+                    s.fin_inference = _LOST_ACK_SEEN
                     conn.note(ts, s, "FIN retransmitted after the final ACK was seen: that ACK was lost beyond the "
                                      "capture point")
                 elif s.fin_acked_seen:
-                    s.fin_inference = "lost final ACK (the capture point saw the ACK; the FIN's sender did not)"
+                    s.fin_inference = _LOST_ACK_SEEN
                 elif s.fin_inference is None:
                     s.fin_inference = ("lost FIN or lost ACK (no ACK of it was seen; where it was lost depends on "
-                                       "the capture point)")
+                                       "the capture point; had the FIN been lost, the peer entered TIME-WAIT only "
+                                       "at the resent one, and leaves at the same time)")
                 return "retransmitted FIN"
             s.fin_seq = fin_seq
             s.fin_sent += 1

@@ -87,7 +87,11 @@ def _one_line(c) -> str:  # noqa: ANN001 - a ConnectionReport
     if c.time_wait:
         extra.append("TIME-WAIT: " + ", ".join(c.time_wait))
     if c.syn_reuse:
-        extra.append("SYN during TIME-WAIT: " + ", ".join(r["answer"] for r in c.syn_reuse))
+        from tcpmodel.capture.report import _SYN_ANSWER_TEXT
+
+        extra.append("SYN during TIME-WAIT: " + ", ".join(
+            "own TIME-WAIT taken over by its new connect()" if r["answer"] == "reused_own_time_wait"
+            else _SYN_ANSWER_TEXT.get(r["answer"], r["answer"]) for r in c.syn_reuse))
     if any(c.fin_retransmissions.values()):
         extra.append("FIN retransmitted")
     if c.joined_late:

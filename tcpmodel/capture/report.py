@@ -165,7 +165,13 @@ class ConnectionReport:
         for r in self.syn_reuse:
             how = [w for w, ok in (("sequence number", r.get("by_sequence")), ("timestamp", r.get("by_timestamp"))) if ok]
             extra = f" (acceptable by {' and '.join(how)})" if how else ""
-            lines.append(f"  SYN from the {r['by']} reused the 4-tuple during TIME-WAIT: {r['answer']}{extra}")
+            if r["answer"] == "reused_own_time_wait":
+                lines.append(f"  SYN from the {r['by']} reused the 4-tuple during its own TIME-WAIT: its new connect() "
+                             "took the TIME-WAIT over before sending it (tcp_tw_reuse, or a bound port; both need "
+                             "timestamps)")
+            else:
+                lines.append(f"  SYN from the {r['by']} reused the 4-tuple during the {_other(r['by'])}'s TIME-WAIT: "
+                             f"{_SYN_ANSWER_TEXT.get(r['answer'], r['answer'])}{extra}")
         lines.append(f"  timestamps: {'yes (PAWS and tcp_tw_reuse can apply)' if self.timestamps else 'no (PAWS and tcp_tw_reuse cannot apply)'}")
         odd = [f"{n} {what}" for n, what in ((self.out_of_window, "outside the window"),
                                             (self.old_duplicates, "old duplicates"),
@@ -291,12 +297,22 @@ class CaptureSummary:
             if p.reuses:
                 lines.append(f"  ports of {p.client_ip}: {p.reuses:,} reused, soonest after {p.min_gap_s:,.3f} s "
                              f"(median {p.median_gap_s:,.3f} s); {p.within_time_wait:,} within the TIME-WAIT length")
+        if self.headroom and tuple(self.port_range) == tuple(_default_port_range()):
+            lines.append(f"  port range {self.port_range[0]}–{self.port_range[1]} for the headroom: Linux's default, not "
+                         "read from the capturing host (give its own: --port-range LOW HIGH, or port_range=)")
         for h in self.headroom[:5]:
             tte = "never (sustainable)" if math.isinf(h.time_to_exhaustion_s) else f"{h.time_to_exhaustion_s:,.1f} s"
             lines.append(f"  headroom {h.client_ip} → {h.server}: {h.rate:,.2f} new connections/s of at most "
                          f"{h.max_rate:,.1f}/s ({h.ports:,} ports, {h.time_wait_s:g} s TIME-WAIT): "
                          f"×{h.headroom:,.1f}; exhaustion: {tte}")
         return "\n".join(lines)
+
+
+def _default_port_range() -> tuple[int, int]:
+    """Linux's default ``ip_local_port_range`` (:class:`tcpmodel.linux.LinuxConfig`)."""
+    from tcpmodel.linux import LinuxConfig
+
+    return LinuxConfig().ip_local_port_range
 
 
 def _count(n: int, noun: str) -> str:
@@ -345,6 +361,16 @@ class CaptureReport:
         if len(self.connections) > connections:
             parts.append(f"… and {len(self.connections) - connections:,} more connections")
         return "\n\n".join(parts)
+
+
+#: How a SYN that met the peer's TIME-WAIT was answered, in words (the keys are ``syn_reuse``'s ``answer``).
+_SYN_ANSWER_TEXT = {"accepted": "accepted as a new connection", "acked_and_dropped": "answered with an ACK and dropped",
+                    "reset": "answered with a RST", "pending": "no answer in the capture"}
+
+
+def _other(role: str) -> str:
+    """The other side: ``"client"`` ↔ ``"server"``."""
+    return {"client": "server", "server": "client"}.get(role, "other side")
 
 
 _SYN_ANSWER = {"accepted": "accepted", "reused_own_time_wait": "accepted", "acked_and_dropped": "acked_and_dropped",

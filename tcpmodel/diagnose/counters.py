@@ -27,7 +27,8 @@ kernel increments the counter, read in the same source:
   (``tcp_validate_incoming()`` in ``net/ipv4/tcp_input.c``) or in TIME_WAIT
   (``tcp_timewait_state_process()``).
 * ``PAWSActive``: a SYN-ACK whose echoed timestamp is not one of our SYN's,
-  in ``tcp_rcv_synsent_state_process()``; the connection is reset.
+  in ``tcp_rcv_synsent_state_process()``; ``tcp_v4_do_rcv()`` answers that
+  SYN-ACK with a RST and the socket stays in SYN_SENT, resending its SYN.
 * ``TCPACKSkippedTimeWait``: an ACK a TIME_WAIT socket did not send to an
   out-of-window segment, rate-limited (``tcp_timewait_state_process()``).
 * ``PAWSPassive``: kernels up to 4.11 only: a SYN dropped by
@@ -92,8 +93,9 @@ COUNTERS: dict[str, Counter] = {c.name: c for c in (
             "TIME_WAIT",
             f"{_PROC}; net/ipv4/tcp_input.c tcp_validate_incoming; net/ipv4/tcp_minisocks.c tcp_timewait_state_process"),
     Counter("TcpExtPAWSActive", "PAWSActive", "LINUX_MIB_PAWSACTIVEREJECTED",
-            "SYN-ACKs whose echoed timestamp was not one of our SYN's: the connect() is reset",
-            f"{_PROC}; net/ipv4/tcp_input.c tcp_rcv_synsent_state_process"),
+            "SYN-ACKs whose echoed timestamp was not one of our SYN's: each is answered with a RST and the connect() "
+            "stays in SYN_SENT, resending its SYN",
+            f"{_PROC}; net/ipv4/tcp_input.c tcp_rcv_synsent_state_process; net/ipv4/tcp_ipv4.c tcp_v4_do_rcv"),
     Counter("TcpExtTCPACKSkippedTimeWait", "TCPACKSkippedTimeWait", "LINUX_MIB_TCPACKSKIPPEDTIMEWAIT",
             "ACKs a TIME_WAIT socket did not send to an out-of-window segment (rate limit)",
             f"{_PROC}; net/ipv4/tcp_minisocks.c tcp_timewait_state_process"),

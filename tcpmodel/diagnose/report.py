@@ -380,8 +380,9 @@ def _render(r: Report) -> str:
                      if b.rate_is_estimate else "given")
             out.append(f"  {b.source_ip} -> {b.destination}: {b.time_wait:,} TIME_WAIT + {b.other_open:,} open of "
                        f"{b.ports:,} ports, {b.ports_left:,} left ({b.utilisation:.1%} used)")
+            tte = "none: no port is left now" if b.ports_left == 0 else _fmt_s(b.exhaustion_s)
             out.append(f"    rate {b.rate:,.1f}/s ({label}); sustainable {b.limit_rate:,.1f}/s; "
-                       f"time to exhaustion: {_fmt_s(b.exhaustion_s)}")
+                       f"time to exhaustion: {tte}")
             if b.failing_rate:
                 out.append(f"    at {b.rate:,.1f}/s, {b.failing_rate:,.1f} connect() calls per second fail (EADDRNOTAVAIL)")
             if b.rate_is_estimate and b.binding == "ports":
@@ -399,10 +400,13 @@ def _render(r: Report) -> str:
         out.append(f"memory: TIME_WAIT sockets hold about {_fmt_bytes(mem['time_wait_bytes'])} at {TW_SOCK_BYTES} "
                    "bytes each (tw_sock_TCP slab, Linux 6.18 x86_64; varies by kernel)")
     if mem["sockstat_mem_pages"] is not None:
+        # sockstat's mem is proto_memory_allocated(&tcp_prot) (net/ipv4/proc.c sockstat_seq_show); a TIME_WAIT
+        # minisock comes from its own slab, uncharged (net/ipv4/inet_timewait_sock.c inet_twsk_alloc)
         tcp_mem = mem["tcp_mem_pages"]
         out.append(f"  sockstat mem: {mem['sockstat_mem_pages']:,} pages" + (
             f" (tcp_mem min/pressure/max: {tcp_mem[0]:,} / {tcp_mem[1]:,} / {tcp_mem[2]:,} pages)" if tcp_mem
-            else " (give sysctl net.ipv4.tcp_mem to compare)"))
+            else " (give sysctl net.ipv4.tcp_mem to compare)")
+            + "; socket buffers, not TIME_WAIT sockets, which come from their own slab and are not counted in it")
     out.append("")
     out.append(f"binding resource: {r.binding}")
     out += [f"  - {kind}: {why}" for kind, why in r.bindings]
