@@ -15,7 +15,8 @@
  * This script builds the same controls (labels, ranges, options) with native, labelled,
  * keyboard-operable elements, snaps each slider to the grid, shows the frame for the current
  * values (decoded before it is swapped in, so the image never flashes), says what it shows
- * in an aria-live region, and prefetches the frames next to the current values. With
+ * in an aria-live region, and, once the reader turns to the widget (focus or pointer), prefetches
+ * the frames one move away from the current values (neighbours, ends, short menus' options). With
  * JavaScript off none of this runs, and the page shows the static figure and its caption.
  *
  * For tests and benchmarks: window.courseSiteWidgets.widgets[ID].state() and
@@ -170,8 +171,8 @@
 
     var error = make("p", { className: "csw-error", role: "alert", hidden: "" });
     var figure = make("figure", { className: "csw-frame" });
+    // Put in the page with its first frame: an image without one would count as a broken image.
     var img = make("img", { className: "csw-image", decoding: "async" });
-    figure.appendChild(img);
     var table = make("div", { className: "csw-html", tabindex: "0", role: "region", "aria-label": stepper && !stepper.menu ? "Table of steps" : "Details", hidden: "" });
     var live = make("p", { className: "csw-live", "aria-live": "polite" });
     var note = make("p", { className: "csw-note" });
@@ -238,6 +239,7 @@
         img.height = frame.h;
         img.alt = frame.alt;
         img.src = src;
+        if (!img.parentNode) figure.appendChild(img);
         if (frame.html) { table.innerHTML = frame.html; table.hidden = false; } else { table.hidden = true; }
         done();
         prefetch();
@@ -253,10 +255,13 @@
     function prefetch() {
       if (!warmed) return;
       var around = [];
+      // Each control's neighbours and ends (what a step, a key press or Home/End reaches), and every option of a
+      // short menu: a few dozen small frames at most, fetched after the reader turns to the widget.
       axes.forEach(function (c, i) {
-        [-1, 1].forEach(function (d) {
-          var j = index[i] + d;
-          if (j < 0 || j >= c.values.length) return;
+        var n = c.values.length, reach = [index[i] - 1, index[i] + 1, 0, n - 1];
+        if (c.kind !== "slider" && n <= 12) for (var k = 0; k < n; k++) reach.push(k);
+        reach.forEach(function (j) {
+          if (j < 0 || j >= n || j === index[i]) return;
           var other = index.slice();
           other[i] = j;
           around.push(data.frames[other.join(".")][0]);
@@ -276,6 +281,7 @@
       render();
     } else {
       img.src = url(first);
+      figure.appendChild(img);
       img.width = first.w;
       img.height = first.h;
       img.alt = first.alt;

@@ -597,9 +597,38 @@ def _manifest(plan: dict[str, Any], cache: Path) -> dict[str, Any]:
             shown.append(item)
             count += 1
         frames[".".join(map(str, index))] = shown
+    _start_on_a_drawing(controls, frames)
     manifest = {"id": spec["id"], "title": title, "controls": controls, "frames": frames,
                 "binder": spec.get("binder", ""), "points": len(plan["points"]), "count": count}
     return {"manifest": manifest, "blobs": blobs, "drawn": plan["drawn"], "frames": count}
+
+
+def _start_on_a_drawing(controls: list[dict[str, Any]], frames: dict[str, list[dict[str, Any]]]) -> None:
+    """Start the site's widget at the grid point nearest the notebook's initial values that draws something.
+
+    A widget whose initial values show only a message (a capture widget that
+    waits for the reader's file) starts, on the site, at the nearest point
+    with a drawing: the fewest controls changed, earliest values first.
+
+    Examples
+    --------
+    >>> controls = [{"kind": "select", "initial": 0}, {"kind": "checkbox", "initial": 1}]
+    >>> frames = {"0.0": [{"error": "no"}], "0.1": [{"error": "no"}], "1.0": [{"f": "a"}], "1.1": [{"f": "b"}]}
+    >>> _start_on_a_drawing(controls, frames)
+    >>> [c["initial"] for c in controls]
+    [1, 1]
+    """
+    axes = [c for c in controls if c["kind"] != "steps"]
+    initial = tuple(c["initial"] for c in axes)
+    if "f" in frames[".".join(map(str, initial))][0]:
+        return
+    keys = [tuple(map(int, k.split("."))) if k else () for k in frames]
+    drawn = [k for k in keys if "f" in frames[".".join(map(str, k))][0]]
+    if not drawn:
+        return
+    best = min(drawn, key=lambda k: (sum(a != b for a, b in zip(k, initial)), k))
+    for control, i in zip(axes, best):
+        control["initial"] = i
 
 
 def grid_size(grid: Mapping[str, Any]) -> int:

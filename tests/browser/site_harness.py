@@ -48,7 +48,8 @@ if (steps && steps.menu) step = parseInt(root.querySelector(`select[name="${CSS.
 else if (steps) step = parseInt((root.querySelector('.csw-step-count').textContent.match(/Step (\\d+)/) || [0, 0])[1], 10);
 const img = root.querySelector('img.csw-image');
 const error = root.querySelector('.csw-error');
-return {key: index.join('.'), step, src: img.hidden ? '' : img.src, alt: img.alt, loaded: img.complete && img.naturalWidth > 0,
+const inPage = img && img.isConnected && !img.hidden;
+return {key: index.join('.'), step, src: inPage ? img.src : '', alt: img ? img.alt : '', loaded: inPage && img.complete && img.naturalWidth > 0,
         error: error.hidden ? '' : error.textContent, timings: window.courseSiteWidgets.timings.length};
 """
 

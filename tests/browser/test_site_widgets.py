@@ -28,7 +28,7 @@ import re
 from pathlib import Path
 
 import pytest
-from site_harness import exercise, keyboard_walk, manifests
+from site_harness import Move, check_shown, exercise, keyboard_walk, manifests
 from test_site import AXE_DISABLED, AXE_TAGS, NOTEBOOKS, ROOT, base_url, build_site, site  # noqa: F401 - fixtures
 
 SCREENSHOTS = ROOT / "_build" / "screenshots" / "site-widgets"
@@ -158,6 +158,11 @@ def test_site_widgets_in_browser(page, base_url, site, path):  # noqa: F811 - fi
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems = []
+    for manifest in found:  # before any move: the frame for the initial values, loaded
+        first = check_shown(page.driver, manifest, Move(manifest["id"], "-", "page load"))
+        problems += [] if first.ok else [f"{manifest['id']} on load: {first.problem}"]
+        start = ".".join(str(c["initial"]) for c in manifest["controls"] if c["kind"] != "steps")
+        assert first.key == start, f"{manifest['id']}: the controls show {first.key}, not the initial values {start}"
     for manifest in found:
         run = exercise(page.driver, manifest)
         problems += run.problems
