@@ -331,6 +331,25 @@ ENTRIES = (
         "#define TCP_TIMEOUT_INIT ((unsigned)(1*HZ)) /* RFC6298 2.1 initial RTO value */",
         version="6.12", title="TCP_TIMEOUT_INIT: the initial retransmission timeout (a SYN's first), 1 s",
     ),
+    # Issue 14 review (notebook 10 §2, tcpmodel.diagnose): read in Debian's linux-source-6.12 (6.12.117).
+    kernel_source(
+        "Documentation/networking/ip-sysctl.rst", "tcp_rto_min_us",
+        "tcp_rto_min_us - INTEGER Minimal TCP retransmission timeout (in microseconds). ... Default: 200000",
+        version="6.12", title="tcp_rto_min_us: the smallest RTO, a sysctl in 6.12 (a route's rto_min takes "
+                              "precedence); default 200 ms, the value of TCP_RTO_MIN",
+    ),
+    kernel_source(
+        "net/ipv4/tcp_input.c", "tcp_rtt_estimator",
+        "tp->rttvar_us = max(tp->mdev_us, tcp_rto_min_us(sk));",
+        version="6.12", title="tcp_rtt_estimator(): the variance term is kept at or above the minimum RTO, so "
+                              "RTO = SRTT + RTTVAR never falls below it (__tcp_set_rto)",
+    ),
+    kernel_source(
+        "net/ipv4/tcp_ipv4.c", "tcp_v4_do_rcv",
+        "reason = tcp_rcv_state_process(sk, skb); if (reason) { rsk = sk; goto reset; }",
+        version="6.12", title="tcp_v4_do_rcv(): a segment tcp_rcv_state_process() refuses (a SYN-ACK PAWSActive "
+                              "rejects) is answered with a RST; the socket is not closed",
+    ),
     kernel_source(
         "include/net/tcp.h", "tcp_time_stamp",
         "We decided to use only the low 32-bits of jiffies and hide the ugly casts with the following macro. "
@@ -634,8 +653,9 @@ ENTRIES = (
     kernel_source(
         "net/ipv4/proc.c", "sockstat_seq_show",
         'seq_printf(seq, "TCP: inuse %d orphan %d tw %d alloc %d mem %ld\\n", ... '
-        "refcount_read(&net->ipv4.tcp_death_row.tw_refcount) - 1,",
-        version="6.12", title="/proc/net/sockstat's TCP line: tw is the namespace's TIME_WAIT minisock count",
+        "refcount_read(&net->ipv4.tcp_death_row.tw_refcount) - 1, sockets, proto_memory_allocated(&tcp_prot));",
+        version="6.12", title="/proc/net/sockstat's TCP line: tw is the namespace's TIME_WAIT minisock count; mem is "
+                              "TCP's buffer memory in pages (TIME_WAIT minisocks come from their own slab)",
     ),
     kernel_source(
         "net/ipv4/inet_timewait_sock.c", "LINUX_MIB_TIMEWAITKILLED",
