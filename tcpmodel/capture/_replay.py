@@ -652,10 +652,12 @@ class Replay:
                 old_r = next(x for x in prev.sides if (x.ip, x.port) == (r.ip, r.port))
                 if old_r.state is _S_TIME_WAIT and flags & RST and old_r.rcv_nxt is not None:
                     old_r_expected = old_r.rcv_nxt
-                    # RST acceptable in TIME-WAIT: in the window (Linux: SEG.SEQ == RCV.NXT)
-                    if seq == old_r_expected or _sq.acceptable(seq, 0, old_r_expected, max(old_r.wnd, 1)):
+                    # Linux ends TIME-WAIT on a RST only at SEG.SEQ == RCV.NXT (net/ipv4/tcp_minisocks.c
+                    # tcp_timewait_state_process, Linux 6.12; any other RST falls to its out-of-window branch)
+                    if seq == old_r_expected:
                         self._handle(prev, old_r, _E_RCV_RST, ts)
-                        prev.note(ts, old_r, "a RST ended TIME-WAIT (TIME-WAIT assassination, RFC 1337)")
+                        prev.note(ts, old_r, "a RST ended TIME-WAIT (TIME-WAIT assassination, RFC 1337; a Linux "
+                                             "host with tcp_rfc1337 = 1 ignores it)")
                         self._drop_prev(conn, ts)
                         return "ends TIME-WAIT"
             if r.ep is None:
@@ -668,6 +670,8 @@ class Replay:
                 ok = True  # the table discards it
             elif r.rcv_nxt is None:
                 ok = True
+            elif st is _S_TIME_WAIT:
+                ok = seq == r.rcv_nxt  # as above: only an exact RST ends TIME-WAIT
             else:
                 ok = seq == r.rcv_nxt or _sq.acceptable(seq, 0, r.rcv_nxt, max(r.wnd, 1))
             if not ok:

@@ -155,7 +155,7 @@ class ConnectionReport:
             if tw.restarts:
                 line += f" (timer restarted {tw.restarts}×)"
             if tw.ended_early:
-                why = {"rst": "a RST ended it (TIME-WAIT assassination)", "syn": "a new SYN took the 4-tuple over",
+                why = {"rst": "a RST ended it (TIME-WAIT assassination; not on a Linux host with tcp_rfc1337 = 1)", "syn": "a new SYN took the 4-tuple over",
                        "reuse": "its own new connect() reused the 4-tuple"}[tw.ended_early]
                 line += f"; ended early at {tw.left_at:.3f} s: {why}"
             lines.append(line)
