@@ -224,9 +224,21 @@ def test_syn_acked_and_dropped_then_rst_ends_the_time_wait(tmp):
     conv.c("SYN", 10).s("SYN+ACK", 80_000, 11).c("ACK", 11, 80_001)
     old, new = analyze(conv.write(tmp("d.pcap"))).connections
     assert (new.syn_in_time_wait, new.syn_retransmissions) == ("acked_and_dropped", 1)
+    assert "answered with an ACK and dropped" in old.text() and "acked_and_dropped" not in old.text()
     assert old.time_wait["server"].ended_early == "rst"
     assert old.syn_reuse[0]["by_sequence"] is False
     assert new.final_states["server"] == "ESTABLISHED"
+
+
+@pytest.mark.parametrize("offset, ends", [(0, True), (1, False), (100, False)])
+def test_only_a_rst_at_rcv_nxt_ends_a_time_wait(tmp, offset, ends):
+    # Linux's tcp_timewait_state_process kills the TIME_WAIT socket only for SEG.SEQ == RCV.NXT; a RST elsewhere
+    # in the window takes its out-of-window branch and leaves the TIME_WAIT in place.
+    conv = server_closes(Conv(), 1000, 5000)
+    conv.c("RST", 1002 + offset)  # the server's RCV.NXT is one past the client's FIN at 1001
+    (c,) = analyze(conv.write(tmp("rst.pcap"))).connections
+    assert (c.time_wait["server"].ended_early == "rst") is ends
+    assert (c.rst_ignored == 1) is (not ends)
 
 
 def test_syn_into_a_time_wait_reset(tmp):
@@ -245,6 +257,8 @@ def test_client_reuses_its_own_time_wait(tmp):
     old, new = analyze(conv.write(tmp("reuse.pcap"))).connections
     assert old.time_wait["client"].ended_early == "reuse"
     assert (new.syn_in_time_wait, new.syn_time_wait_host) == ("accepted", "client")
+    (line,) = [x for x in old.text().splitlines() if "SYN from" in x]
+    assert "its own TIME-WAIT" in line and "reused_own" not in line  # words, not the report's internal key
 
 
 def test_joined_late(tmp):

@@ -468,6 +468,9 @@ def test_recorded_port_exhaustion_case_binds_on_ports():
     b = r.budgets[0]
     assert (b.ports, b.ports_left, b.binding) == (high - low + 1, 0, "ports") and r.binding == "ports"
     assert "tcp_tw_reuse" in [row.key for row, _ in r.workarounds]  # the case ran with tcp_tw_reuse = 0
+    # with no port left, the text must not promise that exhaustion never comes
+    budget_lines = [ln for ln in str(r).splitlines() if "time to exhaustion" in ln]
+    assert budget_lines and all("never" not in ln and "no port is left" in ln for ln in budget_lines)
 
 
 @pytest.mark.skipif(not (CAPTURES / "server_closes_first.ss.txt").exists(), reason="server-closes-first case not recorded")
