@@ -133,7 +133,7 @@ class ConnectionReport:
         >>> from tcpmodel.capture import analyze_shipped
         >>> print(analyze_shipped("so_linger_0").connections[0].text())  # doctest: +ELLIPSIS
         #0 10.200.0.1:... → 10.200.0.2:...  0.000–0.0... s, ... packets
-          closed by a RST from the client (abort: SO_LINGER 0, or close() with unread data)
+          closed by a RST from the client (an abort: SO_LINGER 0, close() with unread data, or another; the capture ...
           timestamps: yes (PAWS and tcp_tw_reuse can apply)
         """
         head = f"#{self.index} {self.client} → {self.server}"
@@ -147,7 +147,8 @@ class ConnectionReport:
         elif self.close == "rst":
             # Linux's close() aborts with a RST when unread data is left or SO_LINGER has a zero timeout
             # (net/ipv4/tcp.c: __tcp_close, which checks for unread data before zero linger)
-            lines.append(f"  closed by a RST from the {self.rst_by} (abort: SO_LINGER 0, or close() with unread data)")
+            lines.append(f"  closed by a RST from the {self.rst_by} (an abort: SO_LINGER 0, close() with unread data, "
+                         "or another; the capture cannot tell which)")
         else:
             lines.append("  not closed in the capture")
         for role, tw in self.time_wait.items():

@@ -24,7 +24,8 @@ kernel increments the counter, read in the same source:
   (``LINUX_MIB_TCPTIMEWAITOVERFLOW``) found no TIME_WAIT socket to allocate,
   at the ``tcp_max_tw_buckets`` cap, and closed the connection at once.
 * ``PAWSEstab``: a segment rejected by PAWS on a connection
-  (``tcp_validate_incoming()`` in ``net/ipv4/tcp_input.c``) or in TIME_WAIT
+  (``tcp_validate_incoming()`` in ``net/ipv4/tcp_input.c``), on a request
+  socket in SYN_RECV (``tcp_check_req()``) or in TIME_WAIT
   (``tcp_timewait_state_process()``).
 * ``PAWSActive``: a SYN-ACK whose echoed timestamp is not one of our SYN's,
   in ``tcp_rcv_synsent_state_process()``; ``tcp_v4_do_rcv()`` answers that
@@ -89,9 +90,10 @@ COUNTERS: dict[str, Counter] = {c.name: c for c in (
             f"{_PROC}; net/ipv4/tcp_minisocks.c LINUX_MIB_TCPTIMEWAITOVERFLOW; net/ipv4/inet_timewait_sock.c "
             "sysctl_max_tw_buckets"),
     Counter("TcpExtPAWSEstab", "PAWSEstab", "LINUX_MIB_PAWSESTABREJECTED",
-            "segments rejected by PAWS (a timestamp older than the last one seen) on a connection or, on 6.12, in "
-            "TIME_WAIT",
-            f"{_PROC}; net/ipv4/tcp_input.c tcp_validate_incoming; net/ipv4/tcp_minisocks.c tcp_timewait_state_process"),
+            "segments rejected by PAWS (a timestamp older than the last one seen) on a connection, on a half-open "
+            "request (SYN_RECV) or, on 6.12, in TIME_WAIT",
+            f"{_PROC}; net/ipv4/tcp_input.c tcp_validate_incoming; net/ipv4/tcp_minisocks.c tcp_timewait_state_process; "
+            "net/ipv4/tcp_minisocks.c tcp_check_req"),
     Counter("TcpExtPAWSActive", "PAWSActive", "LINUX_MIB_PAWSACTIVEREJECTED",
             "SYN-ACKs whose echoed timestamp was not one of our SYN's: each is answered with a RST and the connect() "
             "stays in SYN_SENT, resending its SYN",

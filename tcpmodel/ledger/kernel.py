@@ -345,6 +345,11 @@ ENTRIES = (
                               "RTO = SRTT + RTTVAR never falls below it (__tcp_set_rto)",
     ),
     kernel_source(
+        "net/ipv4/tcp_minisocks.c", "tcp_check_req",
+        "req->rsk_ops->send_ack(sk, skb, req); if (paws_reject) NET_INC_STATS(sock_net(sk), LINUX_MIB_PAWSESTABREJECTED);",
+        version="6.12", title="tcp_check_req(): a segment PAWS rejects on a SYN_RECV request socket counts as PAWSEstab",
+    ),
+    kernel_source(
         "net/ipv4/tcp_ipv4.c", "tcp_v4_do_rcv",
         "reason = tcp_rcv_state_process(sk, skb); if (reason) { rsk = sk; goto reset; }",
         version="6.12", title="tcp_v4_do_rcv(): a segment tcp_rcv_state_process() refuses (a SYN-ACK PAWSActive "
