@@ -21,8 +21,10 @@ kernel increments the counter, read in the same source:
   4-tuple (``tcp_twsk_unique()`` agreed: ``tcp_tw_reuse``, or a bound port
   whose old connection used timestamps).
 * ``TCPTimeWaitOverflow``: ``tcp_time_wait()`` in ``net/ipv4/tcp_minisocks.c``
-  (``LINUX_MIB_TCPTIMEWAITOVERFLOW``) found no TIME_WAIT socket to allocate,
-  at the ``tcp_max_tw_buckets`` cap, and closed the connection at once.
+  (``LINUX_MIB_TCPTIMEWAITOVERFLOW``) got no TIME_WAIT (or FIN_WAIT_2)
+  minisock from ``inet_twsk_alloc()``: at the ``tcp_max_tw_buckets`` cap, or
+  out of memory ("Sorry, if we're out of memory, just CLOSE this socket up"),
+  and closed the connection at once.
 * ``PAWSEstab``: a segment rejected by PAWS on a connection
   (``tcp_validate_incoming()`` in ``net/ipv4/tcp_input.c``), on a request
   socket in SYN_RECV (``tcp_check_req()``) or in TIME_WAIT
@@ -85,8 +87,8 @@ COUNTERS: dict[str, Counter] = {c.name: c for c in (
             "these are orphaned FIN_WAIT_2 sockets with at most 4 s of tcp_fin_timeout left",
             f"{_PROC}; net/ipv4/inet_timewait_sock.c __inet_twsk_schedule; net/ipv4/tcp_minisocks.c tcp_time_wait"),
     Counter("TcpExtTCPTimeWaitOverflow", "TCPTimeWaitOverflow", "LINUX_MIB_TCPTIMEWAITOVERFLOW",
-            "closes that got no TIME_WAIT socket because tcp_max_tw_buckets was full: closed at once, port and 4-tuple "
-            "free, unprotected",
+            "closes that got no TIME_WAIT (or orphaned FIN_WAIT_2) minisock because tcp_max_tw_buckets was full, or, "
+            "rarely, no memory was left for one: closed at once, port and 4-tuple free, unprotected",
             f"{_PROC}; net/ipv4/tcp_minisocks.c LINUX_MIB_TCPTIMEWAITOVERFLOW; net/ipv4/inet_timewait_sock.c "
             "sysctl_max_tw_buckets"),
     Counter("TcpExtPAWSEstab", "PAWSEstab", "LINUX_MIB_PAWSESTABREJECTED",
