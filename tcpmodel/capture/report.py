@@ -303,9 +303,11 @@ class CaptureSummary:
                          "read from the capturing host (give its own: --port-range LOW HIGH, or port_range=)")
         for h in self.headroom[:5]:
             tte = "never (sustainable)" if math.isinf(h.time_to_exhaustion_s) else f"{h.time_to_exhaustion_s:,.1f} s"
+            factor = f"{h.headroom:,.1f}" if h.headroom >= 1 else f"{h.headroom:.2f}"
+            limit = f"{h.max_rate:,.1f}" if h.max_rate >= 1 else f"{h.max_rate:.2f}"
             lines.append(f"  headroom {h.client_ip} → {h.server}: {h.rate:,.2f} new connections/s of at most "
-                         f"{h.max_rate:,.1f}/s ({h.ports:,} ports, {h.time_wait_s:g} s TIME-WAIT): "
-                         f"×{h.headroom:,.1f}; exhaustion: {tte}")
+                         f"{limit}/s ({h.ports:,} ports, {h.time_wait_s:g} s TIME-WAIT): "
+                         f"×{factor}; exhaustion: {tte}")
         return "\n".join(lines)
 
 
