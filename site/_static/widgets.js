@@ -16,7 +16,7 @@
  * keyboard-operable elements, snaps each slider to the grid, shows the frame for the current
  * values (decoded before it is swapped in, so the image never flashes), says what it shows
  * in an aria-live region, and, once the reader turns to the widget (focus or pointer), prefetches
- * the frames one move away from the current values (neighbours, ends, short menus' options). With
+ * the frames one move away from the current values (neighbours, ends, every value of a short grid). With
  * JavaScript off none of this runs, and the page shows the static figure and its caption.
  *
  * For tests and benchmarks: window.courseSiteWidgets.widgets[ID].state() and
@@ -172,7 +172,7 @@
     var error = make("p", { className: "csw-error", role: "alert", hidden: "" });
     var figure = make("figure", { className: "csw-frame" });
     // Put in the page with its first frame: an image without one would count as a broken image.
-    var img = make("img", { className: "csw-image", decoding: "async" });
+    var img = make("img", { className: "csw-image" });
     var table = make("div", { className: "csw-html", tabindex: "0", role: "region", "aria-label": stepper && !stepper.menu ? "Table of steps" : "Details", hidden: "" });
     var live = make("p", { className: "csw-live", "aria-live": "polite" });
     var note = make("p", { className: "csw-note" });
@@ -216,11 +216,15 @@
         else if (stepper) stepText.textContent = "Step " + step + " of " + (list.length - 1);
         live.textContent = frame.alt;
         if (started !== undefined) {
-          requestAnimationFrame(function () {
-            setTimeout(function () { // after the frame that shows it has been painted
-              if (token === seq) registry.timings.push({ widget: data.id, ms: performance.now() - started });
-            }, 0);
-          });
+          // Painted: the image element has decoded its new source, and one animation frame has been drawn since.
+          var painted = function () {
+            requestAnimationFrame(function () {
+              setTimeout(function () {
+                if (token === seq) registry.timings.push({ widget: data.id, ms: performance.now() - started });
+              }, 0);
+            });
+          };
+          if (frame.error || !img.decode) painted(); else img.decode().then(painted, painted);
         }
       };
       if (frame.error) {
@@ -255,11 +259,12 @@
     function prefetch() {
       if (!warmed) return;
       var around = [];
-      // Each control's neighbours and ends (what a step, a key press or Home/End reaches), and every option of a
-      // short menu: a few dozen small frames at most, fetched after the reader turns to the widget.
+      // Every frame one move away: each control's neighbours and ends (a step, a key press, Home/End), and every
+      // value of a control with a short grid (a menu, a click on a slider): a few dozen small frames at most,
+      // fetched after the reader turns to the widget.
       axes.forEach(function (c, i) {
         var n = c.values.length, reach = [index[i] - 1, index[i] + 1, 0, n - 1];
-        if (c.kind !== "slider" && n <= 12) for (var k = 0; k < n; k++) reach.push(k);
+        if (n <= 16) for (var k = 0; k < n; k++) reach.push(k);
         reach.forEach(function (j) {
           if (j < 0 || j >= n || j === index[i]) return;
           var other = index.slice();

@@ -23,7 +23,7 @@ No model logic runs in the browser.
   (plots are flat colours; a frame is 4-15 kB instead of 25-50 kB), which
   keeps the whole site within its 30 MB budget. The encoding is deterministic,
   so a frame drawn again now can be compared byte for byte with the site's
-  (``tests/test_site_widgets.py``).
+  (``tests/browser/test_site_widgets.py``).
 * :func:`build_frames` renders every point of every widget not already in the
   cache (``_build/frame-cache``), in a pool of :data:`PROCESSES` processes. A
   point's cache key hashes the values with the widget's inputs

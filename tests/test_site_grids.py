@@ -118,3 +118,19 @@ def test_cache_key_covers_the_model_the_widget_draws():
     key = widget_key(source)
     assert point_key(key, {"lose": 1, "time_wait": True}) != point_key(key, {"lose": 1, "time_wait": False})
     assert point_key(key, {"lose": 1}) == point_key(key, {"lose": 1})
+
+
+def test_loss_picker_lists_its_segments_beside_the_ladder():
+    """On the site, the loss picker's frames carry the run's segments in words; the lost one says so."""
+    import re
+
+    from tcpmodel.sim import simulate
+    from tcpmodel.widgets.loss_picker import _MSL, segments_table
+
+    rows = dict(re.findall(r"<tr><td>#(\d+)</td>(.*?)</tr>", segments_table(6, time_wait=True)))
+    assert "lost" in rows["6"] and all("lost" not in row for i, row in rows.items() if i != "6")
+    assert "lost" not in segments_table(-1)
+    assert len(re.findall(r"<tr><td>#", segments_table(-1))) == len(simulate("normal_close", closer="A", msl=_MSL).segments)
+    widget = widget_from_source("from tcpmodel.widgets.loss_picker import loss_picker\nloss_picker()")
+    [frame] = widget.site_frames({"lose": 3, "time_wait": False})
+    assert frame["html"] == segments_table(3, time_wait=False)
