@@ -141,6 +141,23 @@ def test_msl_sets_the_time_wait_length(tmp):
     assert tw.would_leave - tw.entered == pytest.approx(5.0)
 
 
+@pytest.mark.parametrize("seq_offset, restarts", [(0, 1), (1, 0)])
+def test_a_bare_ack_at_rcv_nxt_restarts_a_linux_time_wait(tmp, seq_offset, restarts):
+    """Linux's variant of (TIME-WAIT, rcv ACK) in tcpmodel.states.VARIANTS: only SEG.SEQ == RCV.NXT restarts it."""
+    conv = client_closes(Conv())
+    conv.t += 10.0
+    t_ack = conv.t
+    conv.s("ACK", 5012 + seq_offset, 1012)
+    path = conv.write(tmp("ack.pcap"))
+    tw = analyze(path).connections[0].time_wait["client"]
+    assert tw.restarts == restarts
+    expected_leave = (t_ack if restarts else tw.entered) + 60.0
+    assert tw.would_leave == pytest.approx(expected_leave, abs=2e-6)
+    # Given an MSL, the replay times TIME-WAIT as RFC 9293 does: only a FIN restarts it.
+    rfc = analyze(path, msl=30).connections[0].time_wait["client"]
+    assert rfc.restarts == 0 and rfc.would_leave == pytest.approx(rfc.entered + 60.0)
+
+
 def test_time_wait_expires_within_a_long_capture(tmp):
     conv = client_closes(Conv())
     conv.t += 70.0  # another connection 70 s later keeps the capture going past the 60 s

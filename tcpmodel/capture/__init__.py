@@ -172,7 +172,7 @@ def analyze(
                     tr.states[ep].append((0.0, _closed()))
             traces[conn.index] = tr
 
-    replay = Replay(tw, done, keep, msl if msl is not None else tw / 2)
+    replay = Replay(tw, done, keep, msl if msl is not None else tw / 2, linux_restart=msl is None)
     size = max(fr.size, 1)
     started = time.perf_counter()
     last_expire = [None]

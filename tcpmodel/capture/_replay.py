@@ -33,6 +33,7 @@ from tcpmodel.capture._read import _TS_FIRST, _TS_UNPACK, parse_options
 from tcpmodel.sim import sequence as _sq
 from tcpmodel.sim.trace import Segment, TimerSpan, Trace, TransitionRecord
 from tcpmodel.states import Event, InvalidTransition, State, TcpEndpoint
+from tcpmodel.states import variants_for as _variants_for
 
 __all__ = ["Replay", "Side", "Conn"]
 
@@ -213,9 +214,12 @@ class Replay:
         ``keep_trace(index)``: whether to build a :class:`~tcpmodel.sim.trace.Trace` for connection ``index``.
     """
 
-    def __init__(self, time_wait_s: float, on_done, keep_trace, msl: float) -> None:  # noqa: ANN001
+    def __init__(self, time_wait_s: float, on_done, keep_trace, msl: float, *, linux_restart: bool = False) -> None:  # noqa: ANN001
         self.tw = time_wait_s
         self.msl = msl
+        #: Apply the Linux variant of (TIME-WAIT, rcv ACK) from tcpmodel.states.VARIANTS: an in-window
+        #: bare ACK restarts the timer. Only when timing TIME-WAIT as Linux does (no MSL given).
+        self.linux_restart = linux_restart
         self.on_done = on_done
         self.keep_trace = keep_trace
         self.table: dict = {}
@@ -711,7 +715,22 @@ class Replay:
                 self._handle(conn, r, _E_RCV_ACK, ts)
             elif st is _S_CLOSED and not conn.done:
                 self._handle(conn, r, _E_RCV_ACK, ts)
+            elif st is _S_TIME_WAIT and self.linux_restart and seq == r.rcv_nxt:
+                self._restart_time_wait(conn, r, ts)
+                return "TIME-WAIT timer restarted (Linux)"
         return ""
+
+    def _restart_time_wait(self, conn: Conn, side: Side, ts: float) -> None:
+        """The Linux row of tcpmodel.states.VARIANTS for (TIME-WAIT, rcv ACK): the timer starts again."""
+        variant = next(v for v in _variants_for(_S_TIME_WAIT, _E_RCV_ACK) if v.source == "Linux")
+        side.tw_restarts += 1
+        side.tw_leave = ts + self.tw
+        conn.note(ts, side, f"an in-window bare ACK restarted TIME-WAIT ({variant.reference})")
+        if conn.trace is not None:
+            if side.tw_span is not None:
+                side.tw_span.end, side.tw_span.outcome = ts - conn.t0, "restarted"
+            side.tw_span = TimerSpan(side.name, "2MSL", ts - conn.t0)
+            conn.trace.timers.append(side.tw_span)
 
     # ---------------------------------------------------------------- end
     def expire(self, now: float, idle_s: float) -> None:
