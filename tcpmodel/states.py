@@ -593,8 +593,8 @@ VARIANTS: tuple[Variant, ...] = (
             S.SYN_RECEIVED, ("SYN+ACK",), "net/ipv4/tcp_minisocks.c: tcp_timewait_state_process (TCP_TW_SYN, "
             "'RED-PEN' comment); net/ipv4/tcp_ipv4.c: tcp_v4_rcv (case TCP_TW_SYN)", kernels="2.6 – 6.18"),
     Variant(S.TIME_WAIT, E.RCV_ACK, "Linux",
-            "An in-window bare ACK (SEG.SEQ == RCV.NXT) restarts the TIME-WAIT timer (TCP_TIMEWAIT_LEN) and "
-            "is not answered.",
+            "Any segment with ACK and without RST restarts the TIME-WAIT timer (TCP_TIMEWAIT_LEN): an in-window "
+            "bare ACK (SEG.SEQ == RCV.NXT) silently, any other with an ACK in reply (rate-limited).",
             S.TIME_WAIT, (), "net/ipv4/tcp_minisocks.c: tcp_timewait_state_process (inet_twsk_reschedule)",
             kernels="2.6 – 6.18"),
     Variant(S.FIN_WAIT_2, E.TIMEOUT, "Linux",

@@ -141,13 +141,14 @@ def test_msl_sets_the_time_wait_length(tmp):
     assert tw.would_leave - tw.entered == pytest.approx(5.0)
 
 
-@pytest.mark.parametrize("seq_offset, restarts", [(0, 1), (1, 0)])
-def test_a_bare_ack_at_rcv_nxt_restarts_a_linux_time_wait(tmp, seq_offset, restarts):
-    """Linux's variant of (TIME-WAIT, rcv ACK) in tcpmodel.states.VARIANTS: only SEG.SEQ == RCV.NXT restarts it."""
+@pytest.mark.parametrize("flags, seq_offset, restarts", [("ACK", 0, 1), ("ACK", 4000, 1), ("RST", 4000, 0)])
+def test_an_ack_restarts_a_linux_time_wait(tmp, flags, seq_offset, restarts):
+    """Linux's variant of (TIME-WAIT, rcv ACK) in tcpmodel.states.VARIANTS: any segment with ACK and no RST
+    restarts the timer, in the window or not (tcp_timewait_state_process); a RST outside the window does not."""
     conv = client_closes(Conv())
     conv.t += 10.0
     t_ack = conv.t
-    conv.s("ACK", 5012 + seq_offset, 1012)
+    conv.s(flags, 5012 + seq_offset, 1012 if flags == "ACK" else 0)
     path = conv.write(tmp("ack.pcap"))
     tw = analyze(path).connections[0].time_wait["client"]
     assert tw.restarts == restarts

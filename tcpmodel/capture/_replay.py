@@ -217,8 +217,8 @@ class Replay:
     def __init__(self, time_wait_s: float, on_done, keep_trace, msl: float, *, linux_restart: bool = False) -> None:  # noqa: ANN001
         self.tw = time_wait_s
         self.msl = msl
-        #: Apply the Linux variant of (TIME-WAIT, rcv ACK) from tcpmodel.states.VARIANTS: an in-window
-        #: bare ACK restarts the timer. Only when timing TIME-WAIT as Linux does (no MSL given).
+        #: Apply the Linux variant of (TIME-WAIT, rcv ACK) from tcpmodel.states.VARIANTS: any segment with
+        #: ACK and without RST restarts the timer. Only when timing TIME-WAIT as Linux does (no MSL given).
         self.linux_restart = linux_restart
         self.on_done = on_done
         self.keep_trace = keep_trace
@@ -715,7 +715,7 @@ class Replay:
                 self._handle(conn, r, _E_RCV_ACK, ts)
             elif st is _S_CLOSED and not conn.done:
                 self._handle(conn, r, _E_RCV_ACK, ts)
-            elif st is _S_TIME_WAIT and self.linux_restart and seq == r.rcv_nxt:
+            elif st is _S_TIME_WAIT and self.linux_restart:
                 self._restart_time_wait(conn, r, ts)
                 return "TIME-WAIT timer restarted (Linux)"
         return ""
@@ -725,7 +725,7 @@ class Replay:
         variant = next(v for v in _variants_for(_S_TIME_WAIT, _E_RCV_ACK) if v.source == "Linux")
         side.tw_restarts += 1
         side.tw_leave = ts + self.tw
-        conn.note(ts, side, f"an in-window bare ACK restarted TIME-WAIT ({variant.reference})")
+        conn.note(ts, side, f"an ACK restarted TIME-WAIT ({variant.reference})")
         if conn.trace is not None:
             if side.tw_span is not None:
                 side.tw_span.end, side.tw_span.outcome = ts - conn.t0, "restarted"
