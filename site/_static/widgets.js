@@ -15,7 +15,7 @@
  * This script builds the same controls (labels, ranges, options) with native, labelled,
  * keyboard-operable elements, snaps each slider to the grid, shows the frame for the current
  * values (decoded before it is swapped in, so the image never flashes), says what it shows
- * in an aria-live region, and, once the reader turns to the widget (focus or pointer), prefetches
+ * in an aria-live region, and, once the widget scrolls into view or the reader turns to it, prefetches
  * the frames one move away from the current values (neighbours, ends, every value of a short grid). With
  * JavaScript off none of this runs, and the page shows the static figure and its caption.
  *
@@ -279,6 +279,12 @@
     function warm() { if (!warmed) { warmed = true; prefetch(); } }
     root.addEventListener("focusin", warm);
     root.addEventListener("pointerenter", warm);
+    if ("IntersectionObserver" in window) { // or as soon as the widget scrolls into view
+      var seen = new IntersectionObserver(function (entries) {
+        if (entries.some(function (e) { return e.isIntersecting; })) { seen.disconnect(); warm(); }
+      });
+      seen.observe(root);
+    }
 
     // The first frame is in the page from the start (the static figure steps aside for it).
     var first = frames()[0];
