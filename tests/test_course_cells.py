@@ -72,3 +72,25 @@ def test_make_nbgrader_bad_folder_is_a_one_line_error(tmp_path, capsys):
     assert make_nbgrader.main(["--notebooks", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("make_nbgrader: error: --notebooks must be a folder") and err.count("\n") == 1
+
+
+def test_widget_cells_get_a_short_timeout_when_autograded(tmp_path):
+    from traitlets.config import Config
+
+    summary = make_nbgrader.write_course(NOTEBOOKS, tmp_path / "course")
+    namespace = {"get_config": Config, "__file__": str(tmp_path / "course" / "nbgrader_config.py")}
+    exec((tmp_path / "course" / "nbgrader_config.py").read_text(encoding="utf-8"), namespace)  # noqa: S102 - our own config
+    timeout = namespace["c"].Execute.timeout_func
+    tagged = 0
+    for name in summary:
+        nb = load(tmp_path / "course" / "source" / name / f"{name}.ipynb")
+        for cell in nb["cells"]:
+            shows_widget = any(make_nbgrader.WIDGET_MIME in o.get("data", {}) for o in cell.get("outputs", []))
+            if cell["cell_type"] == "code" and shows_widget:
+                assert make_nbgrader.WIDGET_TAG in cell["metadata"]["tags"]
+            if make_nbgrader.WIDGET_TAG in cell["metadata"].get("tags", []):
+                tagged += 1
+                assert timeout(cell) == make_nbgrader.WIDGET_TIMEOUT_S
+            elif cell["cell_type"] == "code":
+                assert timeout(cell) == namespace["c"].Execute.timeout
+    assert tagged > 0
