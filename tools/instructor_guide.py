@@ -185,7 +185,7 @@ below with this nbgrader in every CI run.
    bottom on the grading server, restores the tests cells, and records the
    points in the gradebook (`gradebook.db`). Notebook 08's live cells run on
    that server's loopback interface, and skip cleanly where it allows no
-   sockets. Cells that show a widget are not graded and may run for 20 s at
+   sockets. Cells that show a widget are not graded and may run for {make_nbgrader.WIDGET_TIMEOUT_S} s at
    most (`nbgrader_config.py`), because nbgrader was seen to stall after
    such a cell on a loaded machine.
 6. **Grade by hand and give feedback.** The reflections are graded in the
