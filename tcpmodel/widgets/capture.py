@@ -184,4 +184,24 @@ def capture_widget(max_upload_mb: float = MAX_UPLOAD_MB, source: str | None = No
     w.progress = progress  # type: ignore[attr-defined]
     w.report_html = report_html  # type: ignore[attr-defined]
     w.children = (*w.children[:-1], progress, w.children[-1], report_html)
+    if default == UPLOAD:
+        _warm_up_plotting()
     return w
+
+
+def _warm_up_plotting() -> None:
+    """Import the plotting modules in the background while the reader picks a file.
+
+    Opened on the upload prompt the widget has drawn nothing, so its first ladder would also pay
+    for importing pyplot (most of a second on a small hub); a daemon thread pays it while the
+    reader is still choosing. A failure here only leaves the import to the first drawing.
+    """
+    import threading
+
+    def load() -> None:
+        try:
+            import tcpmodel.plots.capture  # noqa: F401  (brings matplotlib.pyplot)
+        except Exception:  # noqa: BLE001 - the first drawing imports it again and reports any error
+            pass
+
+    threading.Thread(target=load, name="tcpmodel-plot-warm-up", daemon=True).start()

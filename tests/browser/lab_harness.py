@@ -549,6 +549,25 @@ state.ms = performance.now() - t0;
 return state;
 """
 
+#: The shipped capture the harness uploads into a FileUpload control.
+UPLOAD_SAMPLE = "port_exhaustion.pcap"  # several connections, so the connection menu has choices
+
+# Give a FileUpload's hidden file input one file and fire its change event.
+JS_UPLOAD = r"""
+const [button, name, b64] = args;
+const proto = HTMLInputElement.prototype, click = proto.click;
+let input = null;
+proto.click = function () { if (this.type === 'file') { input = this; } else { click.call(this); } };
+try { button.click(); } finally { proto.click = click; }
+if (!input) { throw new Error('the upload button did not reach a file input'); }
+const bytes = Uint8Array.from(atob(b64), ch => ch.charCodeAt(0));
+const data = new DataTransfer();
+data.items.add(new File([bytes], name, {type: 'application/vnd.tcpdump.pcap'}));
+input.files = data.files;
+input.dispatchEvent(new Event('change'));
+return true;
+"""
+
 # Describe the controls of widget number `index`. Elements come back as
 # WebElements; geometry is in CSS pixels of the viewport.
 JS_CONTROLS = r"""
@@ -585,6 +604,8 @@ for (const el of leaves) {
     c.kind = sel.multiple ? 'select-multiple' : 'select';
     c.select = sel;
     c.n = sel.options.length;
+  } else if (cls.contains('widget-upload')) {
+    c.kind = 'upload'; c.button = el;
   } else if (cls.contains('widget-toggle-buttons')) {
     c.kind = 'toggle-buttons';
     c.buttons = Array.from(el.querySelectorAll('button'));
@@ -941,7 +962,9 @@ class NotebookSession:
         """Pick the middle option, then the first and the last, then the one it started with."""
         from selenium.webdriver.support.select import Select
 
-        select, n = control["select"], control["n"]
+        select = control["select"]
+        # read now, not when the controls were listed: a menu may fill in after an earlier control moved
+        n = self.driver.execute_script("return arguments[0].options.length;", select)
 
         def state() -> int:
             return self.driver.execute_script("return arguments[0].selectedIndex;", select)
@@ -958,6 +981,28 @@ class NotebookSession:
 
             steps.append(Step(f"{target} option", state, act, lambda i=i: i, menu=True))
         return steps
+
+    def _plan_upload(self, control: dict) -> list[Step]:
+        """Upload a shipped capture through the FileUpload's own change handler, as a reader's file would arrive.
+
+        ipywidgets' FileUpload keeps its ``<input type=file>`` out of the page and clicks it from its button;
+        the click is caught (no file dialog opens in a headless browser) and the input is given the file
+        with a DataTransfer before its ``change`` event, so the widget's JavaScript reads it as it reads any file.
+        """
+        import base64
+
+        button = control["button"]
+        sample = ROOT / "tcpmodel" / "data" / "captures" / UPLOAD_SAMPLE
+        payload = base64.b64encode(sample.read_bytes()).decode("ascii")
+
+        def state() -> str:
+            return self.driver.execute_script("return arguments[0].textContent.trim();", button)
+
+        def act() -> None:
+            self._center(button)
+            self.js(JS_UPLOAD, button, sample.name, payload)
+
+        return [Step(f"upload {sample.name}", state, act, None)]
 
     def _plan_select_multiple(self, control: dict) -> list[Step]:
         return self._plan_select(control)
