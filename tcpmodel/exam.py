@@ -32,7 +32,7 @@ from typing import Any
 from tcpmodel import models
 from tcpmodel._validate import require_int
 
-__all__ = ["ExamQuestion", "ExamVariant", "exam_variant", "exam_markdown", "PORT_RANGES", "MSLS_S"]
+__all__ = ["ExamQuestion", "ExamVariant", "exam_variant", "exam_markdown", "PORT_RANGES", "MSLS_S", "DEMAND_MULTIPLES"]
 
 #: Ephemeral port ranges a variant may use (low, high): Linux's default, IANA's dynamic range
 #: (RFC 6335's 49152-65535, as notebook 05 shows) and widened or narrowed ranges.
@@ -41,6 +41,9 @@ PORT_RANGES = ((32768, 60999), (49152, 65535), (10240, 65535), (40000, 60999), (
 MSLS_S = (15, 30, 60, 120)
 #: Destinations that the connections of question 4 are spread over.
 DESTINATIONS = (2, 3, 4, 5)
+#: The demand of questions 2-4, in limits of question 1: above 1 so that the ports run out, and at least 0.2 from
+#: a whole number so that question 4(b) (how many destinations) is not decided by rounding.
+DEMAND_MULTIPLES = (1.5, 1.8, 2.3, 2.7)
 
 
 @dataclass(frozen=True)
@@ -110,15 +113,17 @@ def exam_variant(seed: int) -> ExamVariant:
     time_wait = 2 * msl
     ports = models.ephemeral_port_count(low, high)
     limit = models.max_connection_rate(ports, time_wait)
-    # A demand between 1.5 and 3 times the limit (whole connections per second), so that the ports run out.
-    demand = int(math.ceil(limit * rng.choice((1.5, 2.0, 2.5, 3.0))))
+    # A demand between 1.5 and 2.7 times the limit (whole connections per second), so that the ports run out.
+    # No multiple is within 0.2 of a whole number: with 2.0 or 3.0, rounding up to a whole connection put the
+    # demand a fraction of a connection above 2 or 3 limits, and question 4(b)'s answer on that knife edge.
+    demand = int(math.ceil(limit * rng.choice(DEMAND_MULTIPLES)))
     inputs = {"port_range": (low, high), "msl_s": msl, "time_wait_s": time_wait, "demand": demand,
               "destinations": destinations, "first_closer": closer}
     questions = []
 
     questions.append(ExamQuestion(
         1,
-        f"A client host uses the ephemeral port range {low}–{high} and keeps each 4-tuple it closed first in "
+        f"A client host uses the ephemeral port range {low}–{high} (both ends included) and keeps each 4-tuple it closed first in "
         f"TIME-WAIT for twice the MSL, with MSL = {msl} s. How many new connections per second can it open to one "
         f"server (one destination address and port) without running out of ports? Give one decimal place.",
         round(limit, 1), "connections/s",
@@ -128,7 +133,7 @@ def exam_variant(seed: int) -> ExamVariant:
         {"port_range": (low, high), "msl_s": msl},
     ))
 
-    population = models.time_wait_population(demand, time_wait)
+    population = int(round(models.time_wait_population(demand, time_wait)))
     usable = min(population, ports)
     memory_mib = models.time_wait_memory_bytes(usable) / 2**20
     questions.append(ExamQuestion(
@@ -136,8 +141,8 @@ def exam_variant(seed: int) -> ExamVariant:
         f"The same client closes {demand:,} connections per second to that server. (a) In a steady state without any "
         f"port limit, how many sockets would be in TIME-WAIT? (b) Only as many as there are ports can be: how many MiB "
         f"(2²⁰ bytes) of kernel memory do they take at {models.TW_SOCK_BYTES} bytes each? Give one decimal place.",
-        round(memory_mib, 1), "MiB",
-        f"(a) Little's law: N = λ × T = {demand:,} × {time_wait} = {population:,.0f} "
+        (population, round(memory_mib, 1)), "sockets, MiB",
+        f"(a) Little's law: N = λ × T = {demand:,} × {time_wait} = {population:,} "
         f"(`models.time_wait_population({demand}, {time_wait})`). (b) At most {ports:,} of them can exist (one per "
         f"port and destination), so {usable:,.0f} × {models.TW_SOCK_BYTES} bytes = {memory_mib:.1f} MiB "
         f"(`models.time_wait_memory_bytes({usable:.0f}) / 2**20`): memory is not the problem, ports are.",

@@ -24,7 +24,8 @@ def test_answers_are_recomputed_from_the_models(seed):
     demand = paper.inputs["demand"]
     q1, q2, q3, q4, q5 = paper.questions
     assert q1.answer == round(models.max_connection_rate(ports, tw), 1)
-    assert q2.answer == round(models.time_wait_memory_bytes(min(models.time_wait_population(demand, tw), ports)) / 2**20, 1)
+    population = models.time_wait_population(demand, tw)
+    assert q2.answer == (population, round(models.time_wait_memory_bytes(min(population, ports)) / 2**20, 1))
     assert q3.answer == round(models.time_to_exhaustion(demand, ports, tw), 1)
     # The exhaustion happens before any TIME-WAIT ends, as the worked answer says.
     assert q3.answer < tw and demand > models.max_connection_rate(ports, tw)
@@ -32,6 +33,9 @@ def test_answers_are_recomputed_from_the_models(seed):
     needed = min(n for n in range(1, 1000) if models.max_connection_rate(ports, tw, n) >= demand)
     assert q4.answer == (round(models.max_connection_rate(ports, tw, d), 1), needed)
     assert models.max_connection_rate(ports, tw, needed - 1 or 1) < demand or needed == 1
+    # 4(b) is not decided by rounding: the demand is well away from a whole number of single-destination limits.
+    limits = demand / models.max_connection_rate(ports, tw)
+    assert abs(limits - round(limits)) > 0.1, f"demand is {limits:.3f} limits: 4(b) hinges on rounding"
     assert q5.answer == models.who_holds_time_wait(paper.inputs["first_closer"])["holder"]
     for q in paper.questions:
         shown = q.answer if isinstance(q.answer, tuple) else (q.answer,)
