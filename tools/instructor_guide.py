@@ -158,9 +158,14 @@ below with this nbgrader in every CI run.
 
 1. **The hub's image.** Install `requirements-instructor.txt` and the course
    (`pip install -r requirements-instructor.txt` in a clone; the file installs
-   `tcpmodel` with `-e .`). pip installs and enables nbgrader's JupyterLab
-   extensions (Assignments, Formgrader, Validate) with the package. Students'
-   servers need only `requirements.txt` (the same as Binder's).
+   `tcpmodel` with `-e .`). pip installs and enables nbgrader's server
+   and JupyterLab extensions (the *Nbgrader* menu: Formgrader, Assignment
+   List, Course List, Validate, Create assignment) with the package.
+   Students' servers need `requirements.txt` (the same as Binder's) and
+   nbgrader at the same pin, because the Assignment List they fetch and
+   submit in is nbgrader's; nbgrader's
+   installation guide shows how to disable the Formgrader and Create Assignment
+   extensions for them (`jupyter labextension disable @jupyter/nbgrader:formgrader`).
 2. **The course directory.** Run `make nbgrader`. It writes
    `_build/nbgrader/`: `nbgrader_config.py` and `source/<assignment>/` with
    one assignment per notebook that has exercises. Copy it to the
@@ -179,7 +184,7 @@ below with this nbgrader in every CI run.
    student version to `release/` (solutions replaced by the same stub as
    `make student`, hidden tests and model answers removed);
    `nbgrader release_assignment 05_how_long` publishes it. Students fetch it
-   in the Assignments tab, work, and submit there.
+   in the Assignment List (*Nbgrader* menu), work, and submit there.
 5. **Collect and autograde.** `nbgrader collect 05_how_long`, then
    `nbgrader autograde 05_how_long`. Autograding runs each notebook top to
    bottom on the grading server, restores the tests cells, and records the
@@ -189,10 +194,12 @@ below with this nbgrader in every CI run.
    most (`nbgrader_config.py`), because nbgrader was seen to stall after
    such a cell on a loaded machine.
 6. **Grade by hand and give feedback.** The reflections are graded in the
-   Formgrader (`nbgrader formgrade`, or the Formgrader tab). Then
+   Formgrader (*Nbgrader* menu of the instructor's JupyterLab; nbgrader
+   0.9.6 has no `nbgrader formgrade` server, the command only says so). Then
    `nbgrader generate_feedback 05_how_long` and
-   `nbgrader release_feedback 05_how_long`; students fetch their feedback,
-   which shows each failed test with its hint.
+   `nbgrader release_feedback 05_how_long`; students fetch their feedback in
+   the Assignment List (or `nbgrader fetch_feedback 05_how_long`), and it shows
+   each failed test with its hint.
 
 Points, declared beside the exercises in `tcpmodel/exercises`:
 
