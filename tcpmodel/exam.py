@@ -32,7 +32,7 @@ from typing import Any
 from tcpmodel import models
 from tcpmodel._validate import require_int
 
-__all__ = ["ExamQuestion", "ExamVariant", "exam_variant", "exam_markdown", "PORT_RANGES", "MSLS_S", "DEMAND_MULTIPLES"]
+__all__ = ["ExamQuestion", "ExamVariant", "exam_variant", "exam_markdown", "exam_variant_count", "PORT_RANGES", "MSLS_S", "DEMAND_MULTIPLES"]
 
 #: Ephemeral port ranges a variant may use (low, high): Linux's default, IANA's dynamic range
 #: (RFC 6335's 49152-65535, as notebook 05 shows) and widened or narrowed ranges.
@@ -191,6 +191,17 @@ def exam_variant(seed: int) -> ExamVariant:
         {"first_closer": closer},
     ))
     return ExamVariant(seed, inputs, tuple(questions))
+
+
+def exam_variant_count() -> int:
+    """How many different combinations of inputs the seeds draw from.
+
+    Examples
+    --------
+    >>> exam_variant_count()
+    768
+    """
+    return len(PORT_RANGES) * len(MSLS_S) * len(DESTINATIONS) * 2 * len(DEMAND_MULTIPLES)
 
 
 def exam_markdown(seed: int, *, answers: bool = True, heading: str = "###") -> str:

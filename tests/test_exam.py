@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from tcpmodel import models
-from tcpmodel.exam import MSLS_S, PORT_RANGES, exam_markdown, exam_variant, main
+from tcpmodel.exam import MSLS_S, PORT_RANGES, exam_markdown, exam_variant, exam_variant_count, main
 
 SEEDS = range(60)
 
@@ -75,3 +75,13 @@ def test_import_stays_light():
                           capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "False"
     assert math.isfinite(exam_variant(0).questions[2].answer)
+
+
+def test_variant_count_is_what_the_seeds_draw():
+    """The guide's count of variants: the seeds reach every combination of inputs, and no other."""
+    seen, count = set(), exam_variant_count()
+    for seed in range(20_000):
+        seen.add(tuple(sorted((k, str(v)) for k, v in exam_variant(seed).inputs.items())))
+        if len(seen) >= count:
+            break
+    assert len(seen) == count

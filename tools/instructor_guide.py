@@ -114,16 +114,17 @@ def points_table(notebooks: Path) -> tuple[str, int, int]:
 
 def guide_markdown(notebooks: Path = ROOT / "notebooks") -> str:
     """The instructor guide's MyST source."""
-    from tcpmodel.exam import exam_markdown
+    from tcpmodel.exam import exam_markdown, exam_variant_count
 
     plan, total = module_plan(notebooks)
     points, auto_total, manual_total = points_table(notebooks)
     exam = exam_markdown(GUIDE_SEED, heading="###")
+    variants = exam_variant_count()
     return f"""# For instructors
 
 This page is for teaching the course in a university module: a plan of two
 lectures and two labs, the assignments graded by nbgrader on a JupyterHub,
-lecture slides, and exam questions with a different variant for each student.
+lecture slides, and exam questions with a variant drawn from each student's seed.
 Every number on it is computed when the site is built: times from the
 notebooks, points from the generated nbgrader course, answers by `tcpmodel`.
 
@@ -219,9 +220,11 @@ stay in the notebooks.
 ## Exam questions with worked answers
 
 `python -m tcpmodel.exam --seed N` prints a paper with worked answers;
-`--student` leaves the answers out. Each seed (a student number, say) gives
-another port range, MSL, connection rate, number of destinations and first
-closer, and every answer is computed for that variant by `tcpmodel.models`.
+`--student` leaves the answers out. Each seed (a student number, say) draws
+a port range, MSL, connection rate, number of destinations and first closer,
+and every answer is computed for that variant by `tcpmodel.models`. There are
+{variants} combinations of these inputs, so in a large class two students
+can draw the same variant.
 The variant for seed {GUIDE_SEED}, computed when this page was built:
 
 {exam}"""
