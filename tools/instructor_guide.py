@@ -154,8 +154,9 @@ the topics below to the units of the final report before you file the module.
 ## Deploying on a JupyterHub with nbgrader
 
 nbgrader and its exact pin are in `requirements-instructor.txt`, which also
-installs the course's own pins. `tests/test_nbgrader.py` runs steps 2 and 4 to 6
-below with this nbgrader in every CI run.
+installs the course's own pins. `tests/test_nbgrader.py` runs steps 2 to 6
+below with this nbgrader in every CI run (an exchange in a temporary folder,
+one student; all but `nbgrader db student add` and the grading by hand).
 
 1. **The hub's image.** Install `requirements-instructor.txt` and the course
    (`pip install -r requirements-instructor.txt` in a clone; the file installs
@@ -199,7 +200,7 @@ below with this nbgrader in every CI run.
    0.9.6 has no `nbgrader formgrade` server, the command only says so). Then
    `nbgrader generate_feedback 05_how_long` and
    `nbgrader release_feedback 05_how_long`; students fetch their feedback in
-   the Assignment List (or `nbgrader fetch_feedback 05_how_long`), and it shows
+   the Assignment List (or `nbgrader fetch_feedback 05_how_long --course {make_nbgrader.COURSE_ID}`), and it shows
    each failed test with its hint.
 
 Points, declared beside the exercises in `tcpmodel/exercises`:
