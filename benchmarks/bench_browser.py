@@ -34,11 +34,8 @@ sys.path.insert(0, str(ROOT / "tests" / "browser"))
 DETAILS = ROOT / "_build" / "bench" / "browser_widget_roundtrip.json"
 
 
-@benchmark("browser:widget_roundtrip", unit="s", target=0.2)
-def widget_roundtrip() -> float:
-    """p95 seconds from moving a control to its output being redrawn, in Chromium, over all widgets."""
-    import lab_harness as lab_h
-
+def _require_browser(lab_h):  # noqa: ANN001, ANN202 - the lab_harness module; its Chromium paths
+    """Chromium's paths, or BenchmarkSkipped saying what to install (Chromium, or Selenium)."""
     paths = lab_h.find_chromium()
     if paths is None:
         raise BenchmarkSkipped(lab_h.INSTALL_HINT)
@@ -46,6 +43,15 @@ def widget_roundtrip() -> float:
         import selenium  # noqa: F401
     except ImportError:
         raise BenchmarkSkipped("Selenium is not installed: .venv/bin/pip install -r requirements-site.txt") from None
+    return paths
+
+
+@benchmark("browser:widget_roundtrip", unit="s", target=0.2)
+def widget_roundtrip() -> float:
+    """p95 seconds from moving a control to its output being redrawn, in Chromium, over all widgets."""
+    import lab_harness as lab_h
+
+    paths = _require_browser(lab_h)
     notebooks = lab_h.widget_notebooks()
     if not notebooks:
         raise BenchmarkSkipped("no notebook in notebooks/ shows a widget yet")
@@ -97,13 +103,7 @@ def site_widget_response() -> float:
 
     import lab_harness as lab_h
 
-    paths = lab_h.find_chromium()
-    if paths is None:
-        raise BenchmarkSkipped(lab_h.INSTALL_HINT)
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        raise BenchmarkSkipped("Selenium is not installed: .venv/bin/pip install -r requirements-site.txt") from None
+    paths = _require_browser(lab_h)
     import site_harness
     from conftest import serving
 
