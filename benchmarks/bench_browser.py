@@ -46,6 +46,16 @@ def _require_browser(lab_h):  # noqa: ANN001, ANN202 - the lab_harness module; i
     return paths
 
 
+def _write_details(path, samples: list[float], per_widget: dict, **extra) -> float:  # noqa: ANN001, ANN003
+    """Write the p95, the move count, ``extra`` and per-widget figures to ``path``; return the p95."""
+    details = {"p95_s": p95(samples), "moves": len(samples), **extra,
+               "widgets": {name: {"moves": len(v), "median_s": sorted(v)[len(v) // 2], "p95_s": p95(v), "max_s": max(v)}
+                           for name, v in sorted(per_widget.items())}}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(details, indent=2) + "\n", encoding="utf-8")
+    return details["p95_s"]
+
+
 @benchmark("browser:widget_roundtrip", unit="s", target=0.2)
 def widget_roundtrip() -> float:
     """p95 seconds from moving a control to its output being redrawn, in Chromium, over all widgets."""
@@ -73,23 +83,7 @@ def widget_roundtrip() -> float:
                     per_widget[f"{notebook.stem} widget {move.widget + 1}"].append(move.roundtrip_s)
     if not samples:
         raise BenchmarkSkipped("no control move was redrawn")
-    DETAILS.parent.mkdir(parents=True, exist_ok=True)
-    DETAILS.write_text(
-        json.dumps(
-            {
-                "p95_s": p95(samples),
-                "moves": len(samples),
-                "widgets": {
-                    name: {"moves": len(v), "median_s": sorted(v)[len(v) // 2], "p95_s": p95(v), "max_s": max(v)}
-                    for name, v in sorted(per_widget.items())
-                },
-            },
-            indent=2,
-        )
-        + "\n",
-        encoding="utf-8",
-    )
-    return p95(samples)
+    return _write_details(DETAILS, samples, per_widget)
 
 
 SITE_DETAILS = ROOT / "_build" / "bench" / "site_widget_response.json"
@@ -133,22 +127,5 @@ def site_widget_response() -> float:
     if not samples:
         raise BenchmarkSkipped("no control move showed a new frame")
     kernel = json.loads(DETAILS.read_text(encoding="utf-8")) if DETAILS.exists() else {}
-    SITE_DETAILS.parent.mkdir(parents=True, exist_ok=True)
-    SITE_DETAILS.write_text(
-        json.dumps(
-            {
-                "p95_s": p95(samples),
-                "moves": len(samples),
-                "problems": problems,
-                "kernel_roundtrip_p95_s": kernel.get("p95_s"),
-                "widgets": {
-                    name: {"moves": len(v), "median_s": sorted(v)[len(v) // 2], "p95_s": p95(v), "max_s": max(v)}
-                    for name, v in sorted(per_widget.items())
-                },
-            },
-            indent=2,
-        )
-        + "\n",
-        encoding="utf-8",
-    )
-    return p95(samples)
+    return _write_details(SITE_DETAILS, samples, per_widget, problems=problems,
+                          kernel_roundtrip_p95_s=kernel.get("p95_s"))

@@ -96,7 +96,7 @@ _E_TIMEOUT = Event.TIMEOUT
 
 
 def _ge(a: int, b: int) -> bool:
-    """a >= b in sequence space."""
+    """a >= b in sequence space: ``tcpmodel.sim.sequence.seq_le(b, a)`` in one expression (it runs per packet)."""
     return (a - b) % MOD < _HALF
 
 

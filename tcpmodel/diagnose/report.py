@@ -175,7 +175,7 @@ def analyse(inputs: Inputs, *, rate: float | None = None, top: int = 10) -> Repo
     """The :class:`Report` of ``inputs`` (see the module's theory of operation)."""
     from tcpmodel._validate import require_int, require_number
     from tcpmodel.linux import TCP_TIMEWAIT_LEN_S
-    from tcpmodel.models import incident_analysis, time_to_exhaustion, time_wait_memory_bytes
+    from tcpmodel.models import ephemeral_port_count, incident_analysis, time_to_exhaustion, time_wait_memory_bytes
 
     top = require_int("top", top, low=1, high=10_000)
     if rate is not None:
@@ -220,7 +220,7 @@ def analyse(inputs: Inputs, *, rate: float | None = None, top: int = 10) -> Repo
         group["tw" if s.state == "TIME_WAIT" else "open"] += 1
     groups = {(src, _endpoint(remote)): c for (src, remote), c in groups.items()}  # one-to-one: no two merge
     budgets = []
-    ports = high - low + 1
+    ports = ephemeral_port_count(low, high)
     for (src, dst), c in sorted(groups.items(), key=lambda kv: (-kv[1]["tw"], kv[0]))[:top]:
         if not c["tw"]:
             continue

@@ -166,6 +166,19 @@ def widget_cells(path: Path) -> list[str]:
     return found
 
 
+def newest_mtime(inputs: Iterable[str]) -> float:
+    """The newest modification time among ``inputs`` (paths under the repository; folders searched whole).
+
+    The site and slide fixtures rebuild their output when it is older than this.
+    """
+    times = []
+    for name in inputs:
+        path = ROOT / name
+        files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+        times += [p.stat().st_mtime for p in files]
+    return max(times)
+
+
 def widget_notebooks(folder: Path | None = None) -> list[Path]:
     """Every notebook in ``folder`` (default: the course's, or ``$TCPMODEL_WIDGET_NOTEBOOKS``) that has a widget."""
     folder = Path(folder or os.environ.get("TCPMODEL_WIDGET_NOTEBOOKS") or NOTEBOOKS)

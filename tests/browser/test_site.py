@@ -19,6 +19,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from lab_harness import newest_mtime
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "_build" / "site"
@@ -43,21 +44,12 @@ def _load_builder():
 build_site = _load_builder()
 
 
-def _newest_input() -> float:
-    times = []
-    for name in INPUTS:
-        path = ROOT / name
-        files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
-        times += [p.stat().st_mtime for p in files]
-    return max(times)
-
-
 @pytest.fixture(scope="session")
 def site() -> Path:
     """The built site, rebuilt first when missing or older than its inputs."""
     stamp = SITE / ".nojekyll"
     warnings = ROOT / "_build" / "site-src" / "sphinx-warnings.txt"
-    if not stamp.exists() or not warnings.exists() or stamp.stat().st_mtime < _newest_input():
+    if not stamp.exists() or not warnings.exists() or stamp.stat().st_mtime < newest_mtime(INPUTS):
         build_site.build(ROOT / "notebooks", ROOT / "figures", SITE, ROOT / "_build" / "site-src")
     return SITE
 

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from lab_harness import newest_mtime
 
 ROOT = Path(__file__).resolve().parents[2]
 SLIDES = ROOT / "_build" / "slides"
@@ -40,20 +41,11 @@ def _load_tool():
 make_slides = _load_tool()
 
 
-def _newest_input() -> float:
-    times = []
-    for name in INPUTS:
-        path = ROOT / name
-        files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
-        times += [p.stat().st_mtime for p in files]
-    return max(times)
-
-
 @pytest.fixture(scope="session")
 def slides() -> Path:
     """The built decks, rebuilt first when missing or older than their inputs."""
     decks = sorted(SLIDES.glob("*.slides.html"))
-    if len(decks) != len(NOTEBOOKS) or min(p.stat().st_mtime for p in decks) < _newest_input():
+    if len(decks) != len(NOTEBOOKS) or min(p.stat().st_mtime for p in decks) < newest_mtime(INPUTS):
         if not (ROOT / "_build" / "vendor" / f"reveal.js-{make_slides.REVEAL_VERSION}.tgz").exists() and not shutil.which("npm"):
             pytest.skip("the slides need npm once, to fetch reveal.js from the npm registry: sudo apt-get install npm")
         make_slides.build(ROOT / "notebooks", SLIDES)
